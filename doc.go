@@ -1,0 +1,5 @@
+// Package intake holds the domain of the support intake gateway: the normalized
+// Message every channel produces, the Incident it belongs to, the incident's
+// status machine and timeline, and the typed identifiers that tie them together.
+// Every other package imports it; it imports none of them.
+package intake

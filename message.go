@@ -1,0 +1,116 @@
+package intake
+
+import "time"
+
+// Channel names the kind of conversation a message arrived on or a reply leaves by.
+type Channel string
+
+// The channels intake speaks.
+const (
+	ChannelEmail   Channel = "email"
+	ChannelSlack   Channel = "slack"
+	ChannelDiscord Channel = "discord"
+	// ChannelTest is used by the in-repo test adapter.
+	ChannelTest Channel = "test"
+)
+
+// MessageID identifies a message within its channel: an email Message-ID without
+// angle brackets, a Slack ts, a Discord snowflake.
+type MessageID string
+
+// ThreadKey is any key that ties a message to a conversation: an email
+// Message-ID, an incident token, a chat thread ID. Keys carry a prefix naming
+// their kind (see the ThreadKey constructors) so keys of different channels
+// never collide.
+type ThreadKey string
+
+// ThreadKey constructors, one per kind of key.
+func EmailThreadKey(messageID string) ThreadKey { return ThreadKey("email:" + messageID) }
+
+// TokenThreadKey is the key of an incident token such as INC-000123 found in a
+// subject line or a plus address.
+func TokenThreadKey(id IncidentID) ThreadKey { return ThreadKey("token:" + string(id)) }
+
+// ChatThreadKey is the key of a chat thread or DM conversation.
+func ChatThreadKey(ch Channel, threadID string) ThreadKey {
+	return ThreadKey(string(ch) + ":" + threadID)
+}
+
+// Customer identifies who wrote, per channel: an email address, a Slack user
+// ID, a Discord user ID.
+type Customer struct {
+	Channel Channel `json:"channel"`
+	ID      string  `json:"id"`
+	Name    string  `json:"name,omitempty"`
+	// Verified says whether the channel vouches for the identity (DKIM/SPF/DMARC
+	// for email; always true for authenticated chat platforms).
+	Verified bool `json:"verified"`
+}
+
+// Conversation tells an adapter where to deliver a reply: the channel, the
+// place within it (a mailbox address, a Slack or Discord channel ID) and the
+// thread (an email Message-ID to answer, a thread ts or thread ID).
+type Conversation struct {
+	Channel Channel `json:"channel"`
+	Address string  `json:"address"`
+	Thread  string  `json:"thread,omitempty"`
+	// Subject is the email subject of the conversation; empty elsewhere.
+	Subject string `json:"subject,omitempty"`
+	// References lists the earlier Message-IDs of an email thread.
+	References []string `json:"references,omitempty"`
+}
+
+// Attachment describes a file that came with a message; intake records it but
+// never opens it.
+type Attachment struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Size int64  `json:"size"`
+}
+
+// Message is one inbound message, normalized from any channel.
+type Message struct {
+	ID           MessageID    `json:"id"`
+	Channel      Channel      `json:"channel"`
+	From         Customer     `json:"from"`
+	Conversation Conversation `json:"conversation"`
+	Subject      string       `json:"subject,omitempty"`
+	Text         string       `json:"text"`
+	Language     string       `json:"language,omitempty"`
+	ThreadKeys   []ThreadKey  `json:"thread_keys,omitempty"`
+	Attachments  []Attachment `json:"attachments,omitempty"`
+	// AutoReply marks machine-generated mail (out-of-office, bounces, lists):
+	// it is recorded but never answered.
+	AutoReply       bool   `json:"auto_reply,omitempty"`
+	AutoReplyReason string `json:"auto_reply_reason,omitempty"`
+	// Action is set when the message is a button press such as "solved" or
+	// "not_solved" rather than typed text.
+	Action     string    `json:"action,omitempty"`
+	ReceivedAt time.Time `json:"received_at"`
+}
+
+// DedupeKey is the key under which the message is remembered so that a second
+// delivery of it is recognised.
+func (m *Message) DedupeKey() string { return "msg:" + string(m.Channel) + ":" + string(m.ID) }
+
+// Reply is one outbound message to a customer or an agent channel.
+type Reply struct {
+	// ID is unique and deterministic: a retried delivery reuses it so that the
+	// outbox sends it once.
+	ID           string       `json:"id"`
+	IncidentID   IncidentID   `json:"incident_id"`
+	Conversation Conversation `json:"conversation"`
+	Text         string       `json:"text"`
+	// Language of the text, for adapters that localize chrome such as buttons.
+	Language string `json:"language,omitempty"`
+	// Buttons offered with the reply, for adapters that can show them.
+	Buttons []Button `json:"buttons,omitempty"`
+	// Auto is true for replies written by the bot rather than a person.
+	Auto bool `json:"auto"`
+}
+
+// Button is a choice offered to the customer, such as "Yes, solved".
+type Button struct {
+	Action string `json:"action"`
+	Label  string `json:"label"`
+}
