@@ -1,0 +1,84 @@
+// Package channels is the spine every channel plugs into: the Adapter contract
+// that email, Slack and Discord implement, the durable inbox they hand messages
+// to, the worker that threads each message to its incident and gives it to
+// Level I or to the humans, and the durable outbox that delivers replies
+// through the adapter owning the conversation.
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/intake-support/intake"
+)
+
+// Inbox takes normalized messages from adapters.
+type Inbox interface {
+	// Accept returns nil only once the message is durably stored; an adapter
+	// acknowledges the message to its source (IMAP flag, SMTP 250, Slack ack)
+	// only after that. A message accepted twice is handled once.
+	Accept(ctx context.Context, msg *intake.Message) error
+}
+
+// Adapter connects one channel to intake.
+type Adapter interface {
+	// Channel names the channel; replies whose Conversation.Channel equals it
+	// are sent through this adapter.
+	Channel() intake.Channel
+	// Run receives messages until ctx is done, handing each to inbox.Accept.
+	// It returns nil when ctx is cancelled, or an error it cannot recover from.
+	Run(ctx context.Context, inbox Inbox) error
+	// Send delivers a reply to its conversation. Errors are retried by the
+	// outbox unless marked Permanent; a *RetryAfterError sets the delay.
+	Send(ctx context.Context, r *intake.Reply) (Sent, error)
+}
+
+// Sent describes a delivered reply.
+type Sent struct {
+	// MessageID is the ID the channel gave the reply (email Message-ID, Slack ts).
+	MessageID string
+	// ThreadKeys are mapped to the incident so that answers to the reply
+	// thread to it (an email reply's Message-ID, a new chat thread).
+	ThreadKeys []intake.ThreadKey
+}
+
+// permanentError marks a delivery failure that retrying cannot fix.
+type permanentError struct{ err error }
+
+func (e permanentError) Error() string { return e.err.Error() }
+func (e permanentError) Unwrap() error { return e.err }
+
+// Permanent marks err as a failure that retrying cannot fix, such as an SMTP
+// 5xx answer or an unknown Slack channel.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return permanentError{err}
+}
+
+// IsPermanent reports whether err, or an error it wraps, was marked Permanent.
+func IsPermanent(err error) bool {
+	var p permanentError
+	return errors.As(err, &p)
+}
+
+// RetryAfterError asks the outbox to retry no sooner than After (a Slack or
+// Discord 429, an SMTP 4xx with a hint).
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("retry after %s: %v", e.After, e.Err)
+}
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// Updater is the optional capability of adapters that can edit a message they
+// posted earlier in place, such as a Slack card.
+type Updater interface {
+	Update(ctx context.Context, conv intake.Conversation, messageID string, r *intake.Reply) error
+}
