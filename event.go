@@ -30,4 +30,7 @@ type Event struct {
 	To      Status `json:"to,omitempty"`
 	Tier    TierID `json:"tier,omitempty"`
 	Text    string `json:"text,omitempty"`
+	// Reply is the full outbound message of an EventReply, kept so that a
+	// redelivered inbound message can re-queue exactly what was decided.
+	Reply *Reply `json:"reply,omitempty"`
 }

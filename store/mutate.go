@@ -16,6 +16,11 @@ const maxMutateAttempts = 50
 // ErrConflict with a fresh copy. change may return an error to abort; that
 // error is returned as is. It returns the incident as stored.
 func Mutate(ctx context.Context, s Incidents, id intake.IncidentID, change func(*intake.Incident) error) (*intake.Incident, error) {
+	return MutateWithKeys(ctx, s, id, nil, change)
+}
+
+// MutateWithKeys is Mutate that also maps keys to the incident in the same write.
+func MutateWithKeys(ctx context.Context, s Incidents, id intake.IncidentID, keys []intake.ThreadKey, change func(*intake.Incident) error) (*intake.Incident, error) {
 	for attempt := 0; attempt < maxMutateAttempts; attempt++ {
 		inc, err := s.GetIncident(ctx, id)
 		if err != nil {
@@ -24,7 +29,7 @@ func Mutate(ctx context.Context, s Incidents, id intake.IncidentID, change func(
 		if err := change(inc); err != nil {
 			return inc, err
 		}
-		err = s.UpdateIncident(ctx, inc, nil)
+		err = s.UpdateIncident(ctx, inc, keys)
 		if err == nil {
 			return inc, nil
 		}

@@ -1,0 +1,64 @@
+package channels
+
+import (
+	"fmt"
+
+	"github.com/intake-support/intake"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics counts what flows through the spine. A nil *Metrics counts nothing.
+type Metrics struct {
+	messages  *prometheus.CounterVec
+	incidents prometheus.Counter
+	replies   *prometheus.CounterVec
+	failures  *prometheus.CounterVec
+}
+
+// NewMetrics registers the spine's metrics with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_messages_received_total", Help: "Inbound messages durably accepted, by channel.",
+		}, []string{"channel"}),
+		incidents: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "intake_incidents_opened_total", Help: "Incidents opened.",
+		}),
+		replies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_replies_sent_total", Help: "Replies delivered, by channel.",
+		}, []string{"channel"}),
+		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_delivery_failures_total", Help: "Failed delivery attempts, by channel and kind (retry, permanent).",
+		}, []string{"channel", "kind"}),
+	}
+	for _, c := range []prometheus.Collector{m.messages, m.incidents, m.replies, m.failures} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("register spine metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) received(ch intake.Channel) {
+	if m != nil {
+		m.messages.WithLabelValues(string(ch)).Inc()
+	}
+}
+
+func (m *Metrics) opened() {
+	if m != nil {
+		m.incidents.Inc()
+	}
+}
+
+func (m *Metrics) sent(ch intake.Channel) {
+	if m != nil {
+		m.replies.WithLabelValues(string(ch)).Inc()
+	}
+}
+
+func (m *Metrics) failed(ch intake.Channel, kind string) {
+	if m != nil {
+		m.failures.WithLabelValues(string(ch), kind).Inc()
+	}
+}

@@ -1,0 +1,154 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+)
+
+// Outbox delivers queued replies through the adapter that owns their
+// conversation, retrying until the peer accepts them. A failure marked
+// Permanent is recorded on the incident's timeline instead of retried.
+type Outbox struct {
+	Store    store.Store
+	Adapters map[intake.Channel]Adapter
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	Clock    func() time.Time
+	// Visibility is how long a delivery attempt may take before another
+	// worker retries it.
+	Visibility time.Duration
+	Poll       time.Duration
+	// SentFor is how long the marker of a delivered reply is kept; it stops a
+	// reply queued twice from being sent twice.
+	SentFor time.Duration
+}
+
+func (o *Outbox) defaults() {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if o.Visibility == 0 {
+		o.Visibility = 2 * time.Minute
+	}
+	if o.Poll == 0 {
+		o.Poll = 250 * time.Millisecond
+	}
+	if o.SentFor == 0 {
+		o.SentFor = 30 * 24 * time.Hour
+	}
+}
+
+// Run delivers replies until ctx is done.
+func (o *Outbox) Run(ctx context.Context) error {
+	o.defaults()
+	return drain(ctx, o.Store, OutboxQueue, o.Visibility, o.Poll, nil, o.Logger, o.deliver)
+}
+
+func sentKey(replyID string) string { return "sent:" + replyID }
+
+func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
+	log := o.Logger.With("queue", OutboxQueue, "reply", d.ID, "attempt", d.Attempt)
+	var r intake.Reply
+	if err := json.Unmarshal(d.Payload, &r); err != nil {
+		log.Error("undecodable reply parked", "err", err)
+		o.park(ctx, d, log)
+		return
+	}
+	retry, err := o.send(ctx, &r)
+	switch {
+	case err == nil:
+		if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
+			log.Warn("ack reply", "err", err)
+		}
+	case ctx.Err() != nil:
+	case IsPermanent(err):
+		o.Metrics.failed(r.Conversation.Channel, "permanent")
+		log.Warn("reply refused for good", "channel", r.Conversation.Channel, "err", err)
+		o.record(ctx, &r, "delivery failed for good: "+err.Error(), nil)
+		if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
+			log.Warn("ack refused reply", "err", err)
+		}
+	default:
+		o.Metrics.failed(r.Conversation.Channel, "retry")
+		if retry == 0 {
+			retry = backoff(d.Attempt)
+		}
+		log.Warn("reply not delivered; will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
+		if err := o.Store.Nack(ctx, OutboxQueue, d, retry); err != nil {
+			log.Warn("nack reply", "err", err)
+		}
+	}
+}
+
+// send delivers r once. It returns the delay a peer asked for with the error.
+func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, error) {
+	done, err := o.Store.Seen(ctx, sentKey(r.ID))
+	if err != nil {
+		return 0, err
+	}
+	if done {
+		return 0, nil
+	}
+	a, ok := o.Adapters[r.Conversation.Channel]
+	if !ok {
+		// The channel may be switched on again; keep the reply, retry slowly.
+		return 10 * time.Minute, fmt.Errorf("no %s adapter is running", r.Conversation.Channel)
+	}
+	sent, err := a.Send(ctx, r)
+	if err != nil {
+		var ra *RetryAfterError
+		if errors.As(err, &ra) {
+			return ra.After, err
+		}
+		return 0, err
+	}
+	o.Metrics.sent(r.Conversation.Channel)
+	o.record(ctx, r, "", sent.ThreadKeys)
+	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
+		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "err", err)
+	}
+	return 0, nil
+}
+
+// record notes a delivery outcome on the incident and maps the thread keys
+// the channel gave the reply.
+func (o *Outbox) record(ctx context.Context, r *intake.Reply, failure string, keys []intake.ThreadKey) {
+	if r.IncidentID == "" {
+		return
+	}
+	now := o.Clock().UTC()
+	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, keys, func(inc *intake.Incident) error {
+		for _, e := range inc.Timeline {
+			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == failure && len(keys) == 0 {
+				return errAlreadyRecorded
+			}
+		}
+		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel, ReplyID: r.ID, Text: failure})
+		return nil
+	})
+	if err != nil && !errors.Is(err, errAlreadyRecorded) {
+		o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
+	}
+}
+
+var errAlreadyRecorded = errors.New("already recorded")
+
+func (o *Outbox) park(ctx context.Context, d store.Delivery, log *slog.Logger) {
+	if err := o.Store.Enqueue(ctx, OutboxQueue+".dead", d.ID, d.Payload); err != nil {
+		log.Error("park reply", "err", err)
+		return
+	}
+	if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
+		log.Warn("ack parked reply", "err", err)
+	}
+}

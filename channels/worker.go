@@ -1,0 +1,279 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+)
+
+// Worker takes each message from the inbox, deduplicates it, threads it to its
+// incident (or opens one), hands it to Level I or to the humans according to
+// the incident's state, stores the result and queues the replies in the outbox.
+//
+// Every step is idempotent, so a worker killed at any point and a message
+// redelivered to another worker still produce one incident and one set of
+// replies: the incident is found again by the message's thread keys, a
+// message already on its timeline is not handled twice, and its replies are
+// re-queued under the same IDs from the timeline.
+type Worker struct {
+	Store    store.Store
+	LevelOne Handler
+	Humans   Humans
+	Logger   *slog.Logger
+	Metrics  *Metrics
+	Clock    func() time.Time
+	// SeenFor is how long a handled message's dedupe key is remembered.
+	SeenFor time.Duration
+	// Visibility is how long a dequeued message stays hidden from other
+	// workers before it is redelivered; handling must finish well within it.
+	Visibility time.Duration
+	// Poll is the idle wait between empty dequeues.
+	Poll time.Duration
+	// MaxAttempts moves a message that failed this many times to DeadQueue.
+	MaxAttempts int
+	// wake is signalled by a StoreInbox in the same process.
+	wake chan struct{}
+}
+
+// Inbox returns a durable Inbox that wakes this worker when a message arrives.
+func (w *Worker) Inbox() *StoreInbox {
+	if w.wake == nil {
+		w.wake = make(chan struct{}, 1)
+	}
+	return &StoreInbox{Store: w.Store, Metrics: w.Metrics, notify: w.wake}
+}
+
+func (w *Worker) defaults() {
+	if w.Logger == nil {
+		w.Logger = slog.Default()
+	}
+	if w.Clock == nil {
+		w.Clock = time.Now
+	}
+	if w.SeenFor == 0 {
+		w.SeenFor = 30 * 24 * time.Hour
+	}
+	if w.Visibility == 0 {
+		w.Visibility = 2 * time.Minute
+	}
+	if w.Poll == 0 {
+		w.Poll = 250 * time.Millisecond
+	}
+	if w.MaxAttempts == 0 {
+		w.MaxAttempts = 8
+	}
+	if w.wake == nil {
+		w.wake = make(chan struct{}, 1)
+	}
+}
+
+// Run handles inbox messages until ctx is done.
+func (w *Worker) Run(ctx context.Context) error {
+	w.defaults()
+	return drain(ctx, w.Store, InboxQueue, w.Visibility, w.Poll, w.wake, w.Logger, w.deliver)
+}
+
+// deliver handles one queued message and acks, retries or parks it.
+func (w *Worker) deliver(ctx context.Context, d store.Delivery) {
+	log := w.Logger.With("queue", InboxQueue, "id", d.ID, "attempt", d.Attempt)
+	var msg intake.Message
+	err := json.Unmarshal(d.Payload, &msg)
+	if err == nil {
+		err = w.Process(ctx, &msg)
+	}
+	switch {
+	case err == nil:
+		if err := w.Store.Ack(ctx, InboxQueue, d); err != nil {
+			log.Warn("ack inbox message", "err", err)
+		}
+	case ctx.Err() != nil:
+		// Shutting down: the message is redelivered after the visibility timeout.
+	case d.Attempt >= w.MaxAttempts:
+		log.Error("inbox message failed too often; parked for a person", "queue_dead", DeadQueue, "err", err)
+		if perr := w.Store.Enqueue(ctx, DeadQueue, d.ID, d.Payload); perr != nil {
+			log.Error("park inbox message", "err", perr)
+			return
+		}
+		if err := w.Store.Ack(ctx, InboxQueue, d); err != nil {
+			log.Warn("ack parked inbox message", "err", err)
+		}
+	default:
+		log.Warn("inbox message failed; will retry", "err", err)
+		if err := w.Store.Nack(ctx, InboxQueue, d, backoff(d.Attempt)); err != nil {
+			log.Warn("nack inbox message", "err", err)
+		}
+	}
+}
+
+// Process handles one message end to end. It is exported for tests and for
+// tools that replay messages.
+func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
+	w.defaults()
+	key := msg.DedupeKey()
+	seen, err := w.Store.Seen(ctx, key)
+	if err != nil {
+		return fmt.Errorf("process %s: %w", key, err)
+	}
+	if seen {
+		w.Logger.Debug("duplicate message ignored", "key", key)
+		return nil
+	}
+	replies, err := w.handle(ctx, msg)
+	if err != nil {
+		return fmt.Errorf("process %s: %w", key, err)
+	}
+	for _, r := range replies {
+		payload, err := json.Marshal(r)
+		if err != nil {
+			return fmt.Errorf("process %s: encode reply: %w", key, err)
+		}
+		if err := w.Store.Enqueue(ctx, OutboxQueue, r.ID, payload); err != nil {
+			return fmt.Errorf("process %s: queue reply: %w", key, err)
+		}
+	}
+	if _, err := w.Store.MarkSeen(ctx, key, w.SeenFor); err != nil {
+		return fmt.Errorf("process %s: %w", key, err)
+	}
+	return nil
+}
+
+// handle threads msg to its incident, runs the right handler unless the
+// message is already on the timeline, stores the incident and returns the
+// replies decided for msg.
+func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Reply, error) {
+	for attempt := 0; attempt < 20; attempt++ {
+		inc, created, err := w.thread(ctx, msg)
+		if err != nil {
+			return nil, err
+		}
+		if inc == nil {
+			return nil, nil // noise with no incident to attach to
+		}
+		if !inc.HasMessage(msg.Channel, msg.ID) {
+			if err := w.apply(ctx, inc, msg); err != nil {
+				return nil, err
+			}
+			if created {
+				err = w.Store.CreateIncident(ctx, inc, incidentKeys(inc.ID, msg))
+			} else {
+				err = w.Store.UpdateIncident(ctx, inc, msg.ThreadKeys)
+			}
+			if errors.Is(err, store.ErrConflict) {
+				continue // someone else wrote first: thread and decide again
+			}
+			if err != nil {
+				return nil, err
+			}
+			if created {
+				w.Metrics.opened()
+				w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)
+			}
+		}
+		return repliesFor(inc, msg), nil
+	}
+	return nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
+}
+
+// thread finds the incident of msg by its thread keys, or prepares a new one
+// (created is then true and the incident is not stored yet).
+func (w *Worker) thread(ctx context.Context, msg *intake.Message) (inc *intake.Incident, created bool, err error) {
+	for _, k := range msg.ThreadKeys {
+		id, err := w.Store.LookupThread(ctx, k)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("look up thread %s: %w", k, err)
+		}
+		inc, err := w.Store.GetIncident(ctx, id)
+		if err != nil {
+			return nil, false, fmt.Errorf("thread %s: %w", k, err)
+		}
+		return inc, false, nil
+	}
+	if msg.AutoReply {
+		w.Logger.Info("automatic message with no incident ignored", "key", msg.DedupeKey(), "reason", msg.AutoReplyReason)
+		return nil, false, nil
+	}
+	id, err := w.Store.NextIncidentID(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	now := w.Clock().UTC()
+	return &intake.Incident{
+		ID:           id,
+		Status:       intake.StatusNew,
+		Customer:     msg.From,
+		Conversation: msg.Conversation,
+		Subject:      msg.Subject,
+		Language:     msg.Language,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}, true, nil
+}
+
+// incidentKeys are the keys a new incident is found by: the message's own and
+// the incident's token.
+func incidentKeys(id intake.IncidentID, msg *intake.Message) []intake.ThreadKey {
+	return append(append([]intake.ThreadKey{}, msg.ThreadKeys...), intake.TokenThreadKey(id))
+}
+
+// apply records msg on the incident, runs the handler its state calls for and
+// records the replies it decided.
+func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Message) error {
+	now := w.Clock().UTC()
+	inc.Record(intake.Event{Kind: intake.EventMessage, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID})
+	if msg.AutoReply {
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: "intake", Channel: msg.Channel, MessageID: msg.ID,
+			Text: "automatic message not answered: " + msg.AutoReplyReason})
+		return nil
+	}
+	var out intake.Outcome
+	var err error
+	switch inc.Status {
+	case intake.StatusEscalated, intake.StatusClaimed:
+		out, err = w.Humans.Handle(ctx, inc, msg)
+	default:
+		out, err = w.LevelOne.Handle(ctx, inc, msg)
+	}
+	if err != nil {
+		return fmt.Errorf("handle %s on %s: %w", msg.DedupeKey(), inc.ID, err)
+	}
+	if out.Escalate != nil {
+		more, err := w.Humans.Escalate(ctx, inc, *out.Escalate)
+		if err != nil {
+			return fmt.Errorf("escalate %s: %w", inc.ID, err)
+		}
+		out.Replies = append(out.Replies, more.Replies...)
+	}
+	for i := range out.Replies {
+		r := out.Replies[i]
+		if r.ID == "" {
+			r.ID = fmt.Sprintf("%s/reply/%d", msg.DedupeKey(), i+1)
+		}
+		r.IncidentID = inc.ID
+		if r.Conversation.Channel == "" {
+			r.Conversation = inc.Conversation
+		}
+		inc.Record(intake.Event{Kind: intake.EventReply, At: now, Actor: "intake", Channel: r.Conversation.Channel,
+			MessageID: msg.ID, ReplyID: r.ID, Reply: &r})
+	}
+	return nil
+}
+
+// repliesFor returns the replies recorded on the timeline for msg.
+func repliesFor(inc *intake.Incident, msg *intake.Message) []intake.Reply {
+	var out []intake.Reply
+	for _, e := range inc.Timeline {
+		if e.Kind == intake.EventReply && e.MessageID == msg.ID && e.Reply != nil {
+			out = append(out, *e.Reply)
+		}
+	}
+	return out
+}
