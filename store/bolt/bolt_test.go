@@ -1,0 +1,207 @@
+package bolt_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+	"github.com/intake-support/intake/store/bolt"
+	"github.com/intake-support/intake/store/storetest"
+)
+
+// factory opens a fresh file; one instance serves as both handles, as one
+// process would share it.
+func factory(t testing.TB) (a, b store.Store) {
+	s, err := bolt.Open(filepath.Join(t.TempDir(), "intake.db"))
+	if err != nil {
+		t.Fatalf("Open() = %v, want nil", err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close() = %v, want nil", err)
+		}
+	})
+	return s, s
+}
+
+func TestConformance(t *testing.T) { storetest.Run(t, factory) }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, factory) }
+
+func TestOpenCreatesFolders(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a", "b", "intake.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v, want nil", path, err)
+	}
+	defer s.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("Stat(%q) = %v, want the file to exist", path, err)
+	}
+}
+
+func TestOpenRefusesCorruptFile(t *testing.T) {
+	garbage := bytes.Repeat([]byte("this is not a bbolt file\x00\xff"), 1000)
+	foreign := filepath.Join(t.TempDir(), "foreign.db")
+	// A valid bbolt file that some other program wrote.
+	writeForeign(t, foreign)
+	foreignBytes, err := os.ReadFile(foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		data []byte
+	}{
+		{"short garbage", []byte("garbage")},
+		{"page of garbage", garbage[:4096]},
+		{"garbage", garbage},
+		{"damaged store", damagedStore(t)},
+		{"foreign bbolt file", foreignBytes},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "intake.db")
+			if err := os.WriteFile(path, tc.data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			s, err := bolt.Open(path, bolt.WithLockTimeout(200*time.Millisecond))
+			if err == nil {
+				s.Close()
+				t.Fatalf("Open(%s) = nil, want an error wrapping %v", tc.name, store.ErrCorrupt)
+			}
+			t.Logf("Open(%s) = %v", tc.name, err)
+			if !errors.Is(err, store.ErrCorrupt) {
+				t.Errorf("Open(%s) = %v, want an error wrapping %v", tc.name, err, store.ErrCorrupt)
+			}
+			after, rerr := os.ReadFile(path)
+			if rerr != nil {
+				t.Fatal(rerr)
+			}
+			if !bytes.Equal(after, tc.data) {
+				t.Errorf("Open(%s) changed the file: %d bytes before, %d after", tc.name, len(tc.data), len(after))
+			}
+		})
+	}
+}
+
+// damagedStore returns the bytes of a real store with one data page
+// overwritten.
+func damagedStore(t *testing.T) []byte {
+	path := filepath.Join(t.TempDir(), "intake.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open() = %v, want nil", err)
+	}
+	ctx := context.Background()
+	for i := range 50 {
+		inc := &intake.Incident{ID: intake.FormatIncidentID(uint64(i + 1)), Status: intake.StatusNew, Subject: string(bytes.Repeat([]byte("x"), 500))}
+		if err := s.CreateIncident(ctx, inc, nil); err != nil {
+			t.Fatalf("CreateIncident() = %v, want nil", err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 6*4096 {
+		t.Fatalf("store is %d bytes, want at least 6 pages", len(data))
+	}
+	// Pages 0 and 1 are meta, 2 the freelist: smash every page after them.
+	for i := 3 * 4096; i < len(data); i++ {
+		data[i] = 0xA5
+	}
+	return data
+}
+
+func TestOpenLocked(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "intake.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v, want nil", path, err)
+	}
+	defer s.Close()
+	start := time.Now()
+	other, err := bolt.Open(path, bolt.WithLockTimeout(300*time.Millisecond))
+	if err == nil {
+		other.Close()
+		t.Fatalf("Open(%q) while open = nil, want %v", path, bolt.ErrLocked)
+	}
+	t.Logf("Open(%q) while open = %v", path, err)
+	if !errors.Is(err, bolt.ErrLocked) {
+		t.Errorf("Open(%q) while open = %v, want %v", path, err, bolt.ErrLocked)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Open(%q) while open took %v, want about the 300ms lock timeout", path, d)
+	}
+}
+
+func TestReopen(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "intake.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open(%q) = %v, want nil", path, err)
+	}
+	id, err := s.NextIncidentID(ctx)
+	if err != nil {
+		t.Fatalf("NextIncidentID() = %v, want nil", err)
+	}
+	inc := &intake.Incident{ID: id, Status: intake.StatusEscalated, Tier: "L2", Subject: "kept", CreatedAt: time.Now().UTC()}
+	steps := []error{
+		s.CreateIncident(ctx, inc, []intake.ThreadKey{"email:kept"}),
+		s.Enqueue(ctx, "outbox", "r-1", []byte("reply")),
+		s.Schedule(ctx, store.Timer{ID: "sla", Due: time.Unix(0, 0), Payload: []byte("p")}),
+		s.AcquireLease(ctx, "imap", "h1", time.Hour),
+	}
+	if _, err := s.MarkSeen(ctx, "msg:1", time.Hour); err != nil {
+		steps = append(steps, err)
+	}
+	for i, err := range steps {
+		if err != nil {
+			t.Fatalf("write %d = %v, want nil", i, err)
+		}
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v, want nil", err)
+	}
+
+	s, err = bolt.Open(path)
+	if err != nil {
+		t.Fatalf("Open(%q) again = %v, want nil", path, err)
+	}
+	defer s.Close()
+	if got, err := s.GetIncident(ctx, id); err != nil || got.Subject != "kept" || got.Version != 1 {
+		t.Errorf("GetIncident(%q) after reopen = %+v, %v, want subject %q version 1", id, got, err, "kept")
+	}
+	if got, err := s.LookupThread(ctx, "email:kept"); err != nil || got != id {
+		t.Errorf("LookupThread(%q) after reopen = %q, %v, want %q", "email:kept", got, err, id)
+	}
+	if list, err := s.ListIncidents(ctx, store.Filter{Tier: "L2"}); err != nil || len(list) != 1 {
+		t.Errorf("ListIncidents(tier=L2) after reopen = %d, %v, want 1", len(list), err)
+	}
+	if next, err := s.NextIncidentID(ctx); err != nil || next <= id {
+		t.Errorf("NextIncidentID() after reopen = %q, %v, want after %q", next, err, id)
+	}
+	if d, err := s.Dequeue(ctx, "outbox", time.Minute); err != nil || d.ID != "r-1" {
+		t.Errorf("Dequeue(%q) after reopen = %q, %v, want %q", "outbox", d.ID, err, "r-1")
+	}
+	if got, err := s.DueTimers(ctx, time.Now(), 10); err != nil || len(got) != 1 {
+		t.Errorf("DueTimers() after reopen = %v, %v, want 1 timer", got, err)
+	}
+	if err := s.AcquireLease(ctx, "imap", "h2", time.Hour); !errors.Is(err, store.ErrLeaseHeld) {
+		t.Errorf("AcquireLease(%q, %q) after reopen = %v, want %v", "imap", "h2", err, store.ErrLeaseHeld)
+	}
+	if seen, err := s.Seen(ctx, "msg:1"); err != nil || !seen {
+		t.Errorf("Seen(%q) after reopen = %v, %v, want true", "msg:1", seen, err)
+	}
+}

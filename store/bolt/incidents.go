@@ -1,0 +1,220 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	bbolt "go.etcd.io/bbolt"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+)
+
+// NextIncidentID takes the next number of a counter kept in the file.
+func (s *Store) NextIncidentID(ctx context.Context) (intake.IncidentID, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var n uint64
+	err := s.update(func(tx *bbolt.Tx) error {
+		b, err := bucket(tx, bMeta)
+		if err != nil {
+			return err
+		}
+		if v := b.Get(kInciSeq); v != nil {
+			if len(v) != 8 {
+				return fmt.Errorf("incident counter is %d bytes: %w", len(v), store.ErrCorrupt)
+			}
+			n = be.Uint64(v)
+		}
+		n++
+		return b.Put(kInciSeq, be.AppendUint64(nil, n))
+	})
+	if err != nil {
+		return "", fmt.Errorf("next incident ID: %w", err)
+	}
+	return intake.FormatIncidentID(n), nil
+}
+
+// CreateIncident stores inc and maps keys to it, or fails with ErrConflict.
+func (s *Store) CreateIncident(ctx context.Context, inc *intake.Incident, keys []intake.ThreadKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stored := *inc
+	stored.Version = 1
+	data, err := json.Marshal(&stored)
+	if err != nil {
+		return fmt.Errorf("create %s: %w", inc.ID, err)
+	}
+	err = s.update(func(tx *bbolt.Tx) error {
+		incs, threads, err := incidentBuckets(tx)
+		if err != nil {
+			return err
+		}
+		if incs.Get([]byte(inc.ID)) != nil {
+			return fmt.Errorf("incident exists: %w", store.ErrConflict)
+		}
+		for _, k := range keys {
+			if k == "" {
+				continue
+			}
+			if owner := threads.Get([]byte(k)); owner != nil {
+				return fmt.Errorf("thread key %q belongs to %s: %w", k, owner, store.ErrConflict)
+			}
+		}
+		if err := incs.Put([]byte(inc.ID), data); err != nil {
+			return err
+		}
+		if err := mapKeys(threads, inc.ID, keys); err != nil {
+			return err
+		}
+		return index(tx, &stored, true)
+	})
+	if err != nil {
+		return fmt.Errorf("create %s: %w", inc.ID, err)
+	}
+	inc.Version = 1
+	return nil
+}
+
+// GetIncident returns a fresh copy of the stored incident.
+func (s *Store) GetIncident(ctx context.Context, id intake.IncidentID) (*intake.Incident, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var inc *intake.Incident
+	err := s.view(func(tx *bbolt.Tx) error {
+		incs, err := bucket(tx, bIncidents)
+		if err != nil {
+			return err
+		}
+		inc, err = decodeIncident(incs.Get([]byte(id)))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", id, err)
+	}
+	return inc, nil
+}
+
+// UpdateIncident writes inc if its version is the stored one.
+func (s *Store) UpdateIncident(ctx context.Context, inc *intake.Incident, keys []intake.ThreadKey) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	stored := *inc
+	stored.Version++
+	data, err := json.Marshal(&stored)
+	if err != nil {
+		return fmt.Errorf("update %s: %w", inc.ID, err)
+	}
+	err = s.update(func(tx *bbolt.Tx) error {
+		incs, threads, err := incidentBuckets(tx)
+		if err != nil {
+			return err
+		}
+		old, err := decodeIncident(incs.Get([]byte(inc.ID)))
+		if err != nil {
+			return err
+		}
+		if old.Version != inc.Version {
+			return fmt.Errorf("stored version %d, write has %d: %w", old.Version, inc.Version, store.ErrConflict)
+		}
+		if err := index(tx, old, false); err != nil {
+			return err
+		}
+		if err := incs.Put([]byte(inc.ID), data); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			if k == "" || threads.Get([]byte(k)) != nil {
+				continue // mapped already, to this incident or another: left alone
+			}
+			if err := threads.Put([]byte(k), []byte(inc.ID)); err != nil {
+				return err
+			}
+		}
+		return index(tx, &stored, true)
+	})
+	if err != nil {
+		return fmt.Errorf("update %s: %w", inc.ID, err)
+	}
+	inc.Version++
+	return nil
+}
+
+// LookupThread returns the incident key maps to.
+func (s *Store) LookupThread(ctx context.Context, key intake.ThreadKey) (intake.IncidentID, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	var id intake.IncidentID
+	err := s.view(func(tx *bbolt.Tx) error {
+		threads, err := bucket(tx, bThreads)
+		if err != nil {
+			return err
+		}
+		v := threads.Get([]byte(key))
+		if v == nil {
+			return store.ErrNotFound
+		}
+		id = intake.IncidentID(v)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("lookup thread %q: %w", key, err)
+	}
+	return id, nil
+}
+
+// ListIncidents walks the narrowest index backwards (newest first) and checks
+// the other filter field on each incident.
+func (s *Store) ListIncidents(ctx context.Context, f store.Filter) ([]*intake.Incident, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []*intake.Incident
+	err := s.view(func(tx *bbolt.Tx) error {
+		incs, err := bucket(tx, bIncidents)
+		if err != nil {
+			return err
+		}
+		idx, prefix := bByCreated, []byte(nil)
+		switch {
+		case f.Status != "":
+			idx, prefix = bByStatus, fieldPrefix(string(f.Status))
+		case f.Tier != "":
+			idx, prefix = bByTier, fieldPrefix(string(f.Tier))
+		}
+		b, err := bucket(tx, idx)
+		if err != nil {
+			return err
+		}
+		c := b.Cursor()
+		for k := lastWithPrefix(c, prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+			if len(k) < len(prefix)+8 {
+				return fmt.Errorf("index %s key %q too short: %w", idx, k, store.ErrCorrupt)
+			}
+			id := k[len(prefix)+8:]
+			inc, err := decodeIncident(incs.Get(id))
+			if err != nil {
+				return fmt.Errorf("index %s names %s: %w", idx, id, err)
+			}
+			if (f.Status != "" && inc.Status != f.Status) || (f.Tier != "" && inc.Tier != f.Tier) {
+				continue
+			}
+			out = append(out, inc)
+			if f.Limit > 0 && len(out) >= f.Limit {
+				break
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list incidents: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,109 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/intake-support/intake/store"
+	"github.com/intake-support/intake/store/storetest"
+)
+
+// testURL is the Redis the tests use: env INTAKE_TEST_REDIS, else database 15
+// on the local default port.
+func testURL() string {
+	if u := os.Getenv("INTAKE_TEST_REDIS"); u != "" {
+		return u
+	}
+	return "redis://127.0.0.1:6379/15"
+}
+
+// withPrefix returns rawURL with the prefix option set.
+func withPrefix(t testing.TB, rawURL, prefix string) string {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatalf("url.Parse(INTAKE_TEST_REDIS) = %v", err)
+	}
+	q := u.Query()
+	q.Set("prefix", prefix)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// requireRedis skips the test when no Redis answers, or fails it under CI=true,
+// where a missing Redis is a broken set-up rather than a choice.
+func requireRedis(t testing.TB) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	s, err := Open(ctx, testURL())
+	if err == nil {
+		_ = s.Close()
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("Redis needed under CI=true (set INTAKE_TEST_REDIS): %v", err)
+	}
+	t.Skipf("no Redis answers (set INTAKE_TEST_REDIS, or CI=true to fail instead): %v", err)
+}
+
+// factory opens two clients on one fresh prefix and deletes its keys after the test.
+func factory(t testing.TB) (store.Store, store.Store) {
+	t.Helper()
+	prefix := "intaketest:" + strings.ToLower(rand.Text()[:12]) + ":"
+	rawURL := withPrefix(t, testURL(), prefix)
+	var handles [2]*Store
+	for i := range handles {
+		s, err := Open(context.Background(), rawURL)
+		if err != nil {
+			t.Fatalf("Open(%q) = %v, want nil", testURL(), err)
+		}
+		handles[i] = s
+	}
+	t.Cleanup(func() {
+		if err := deletePrefix(context.Background(), handles[0], prefix); err != nil {
+			t.Errorf("delete keys %s*: %v", prefix, err)
+		}
+		for _, s := range handles {
+			_ = s.Close()
+		}
+	})
+	return handles[0], handles[1]
+}
+
+// deletePrefix removes every key under prefix.
+func deletePrefix(ctx context.Context, s *Store, prefix string) error {
+	iter := s.rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+	var batch []string
+	for iter.Next(ctx) {
+		batch = append(batch, iter.Val())
+		if len(batch) == 1000 {
+			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	if err := iter.Err(); err != nil {
+		return err
+	}
+	if len(batch) > 0 {
+		return s.rdb.Unlink(ctx, batch...).Err()
+	}
+	return nil
+}
+
+func TestConformance(t *testing.T) {
+	requireRedis(t)
+	storetest.Run(t, factory)
+}
+
+func BenchmarkStore(b *testing.B) {
+	requireRedis(b)
+	storetest.Bench(b, factory)
+}
