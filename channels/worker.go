@@ -39,6 +39,15 @@ type Worker struct {
 	MaxAttempts int
 	// wake is signalled by a StoreInbox in the same process.
 	wake chan struct{}
+	// crashPoint, in tests, is called at named points of Process so that a
+	// test can kill the process exactly there.
+	crashPoint func(point string)
+}
+
+func (w *Worker) reached(point string) {
+	if w.crashPoint != nil {
+		w.crashPoint(point)
+	}
 }
 
 // Inbox returns a durable Inbox that wakes this worker when a message arrives.
@@ -128,6 +137,7 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 	if err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
+	w.reached("stored")
 	for _, r := range replies {
 		payload, err := json.Marshal(r)
 		if err != nil {
@@ -137,6 +147,7 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 			return fmt.Errorf("process %s: queue reply: %w", key, err)
 		}
 	}
+	w.reached("queued")
 	if _, err := w.Store.MarkSeen(ctx, key, w.SeenFor); err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
