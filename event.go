@@ -26,10 +26,12 @@ type Event struct {
 	MessageID MessageID `json:"message_id,omitempty"`
 	// ReplyID ties EventReply and EventDelivery to the outbox entry.
 	ReplyID string `json:"reply_id,omitempty"`
-	From    Status `json:"from,omitempty"`
-	To      Status `json:"to,omitempty"`
-	Tier    TierID `json:"tier,omitempty"`
-	Text    string `json:"text,omitempty"`
+	// SentID is the channel's ID of a delivered reply (EventDelivery).
+	SentID string `json:"sent_id,omitempty"`
+	From   Status `json:"from,omitempty"`
+	To     Status `json:"to,omitempty"`
+	Tier   TierID `json:"tier,omitempty"`
+	Text   string `json:"text,omitempty"`
 	// Reply is the full outbound message of an EventReply, kept so that a
 	// redelivered inbound message can re-queue exactly what was decided.
 	Reply *Reply `json:"reply,omitempty"`

@@ -54,6 +54,17 @@ type Incident struct {
 	ClaimedBy    string       `json:"claimed_by,omitempty"`
 	// Details collected by the Level I bot, by name (description, since...).
 	Details map[string]string `json:"details,omitempty"`
+	// Escalation is what Level I handed to the humans, if it did.
+	Escalation *Escalation `json:"escalation,omitempty"`
+	// CardReply is the ID of the reply that posted the incident's card in its
+	// tier channel; updates and thread posts refer to it.
+	CardReply string `json:"card_reply,omitempty"`
+	// ParentID groups a report under a major incident.
+	ParentID IncidentID `json:"parent_id,omitempty"`
+	// Satisfaction is the customer's 1-5 answer to the survey; 0 if none.
+	Satisfaction int `json:"satisfaction,omitempty"`
+	// Resolution is what the agent (or the bot) said solved the problem.
+	Resolution string `json:"resolution,omitempty"`
 	// Triage is the Level I bot's conversation state, opaque to everyone else.
 	Triage    []byte    `json:"triage,omitempty"`
 	Timeline  []Event   `json:"timeline"`
@@ -98,6 +109,17 @@ func (inc *Incident) Record(e Event) {
 	}
 	inc.Timeline = append(inc.Timeline, e)
 	inc.UpdatedAt = e.At
+}
+
+// DeliveredAs returns the channel's ID of the message a reply was delivered
+// as (a Slack ts, an email Message-ID), or "" if it has not been delivered.
+func (inc *Incident) DeliveredAs(replyID string) string {
+	for _, e := range inc.Timeline {
+		if e.Kind == EventDelivery && e.ReplyID == replyID && e.SentID != "" {
+			return e.SentID
+		}
+	}
+	return ""
 }
 
 // Open reports whether the incident still needs work.

@@ -10,6 +10,9 @@ const (
 	ChannelEmail   Channel = "email"
 	ChannelSlack   Channel = "slack"
 	ChannelDiscord Channel = "discord"
+	// ChannelSystem carries intake's own events into the inbox, such as an
+	// SLA timer firing; they flow through the same durable path as messages.
+	ChannelSystem Channel = "intake"
 	// ChannelTest is used by the in-repo test adapter.
 	ChannelTest Channel = "test"
 )
@@ -83,9 +86,16 @@ type Message struct {
 	// it is recorded but never answered.
 	AutoReply       bool   `json:"auto_reply,omitempty"`
 	AutoReplyReason string `json:"auto_reply_reason,omitempty"`
-	// Action is set when the message is a button press such as "solved" or
-	// "not_solved" rather than typed text.
+	// FromAgent is set by the channel when the sender is a configured agent
+	// (a support person writing in a card's thread), not a customer.
+	FromAgent bool `json:"from_agent,omitempty"`
+	// Action is set when the message is a button press or an event rather
+	// than typed text: "solved" and "not_solved" from customers; "claim",
+	// "release", "escalate", "resolve" from agents (Target names the tier of
+	// an escalation, Text carries a note or the resolution); "sla:..." and
+	// "triage:..." from intake's own timers on ChannelSystem.
 	Action     string    `json:"action,omitempty"`
+	Target     string    `json:"target,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 
@@ -107,6 +117,51 @@ type Reply struct {
 	Buttons []Button `json:"buttons,omitempty"`
 	// Auto is true for replies written by the bot rather than a person.
 	Auto bool `json:"auto"`
+	// EphemeralTo, when set, shows the reply only to that user (a Slack
+	// ephemeral message), such as "already claimed by ..." to a late claimer.
+	EphemeralTo string `json:"ephemeral_to,omitempty"`
+	// Author is the agent who wrote a human reply, for channels that show it.
+	Author string `json:"author,omitempty"`
+	// Card, when set, asks the adapter to render an incident card (Slack
+	// Block Kit) instead of plain text; Text is then the fallback.
+	Card *Card `json:"card,omitempty"`
+	// UpdateOf, when set, names an earlier reply whose delivered message
+	// this one replaces in place (chat.update); the adapter must be an Updater.
+	UpdateOf string `json:"update_of,omitempty"`
+	// ThreadOf, when set, names an earlier reply whose delivered message is the
+	// thread to post in (a card's thread); the outbox fills Conversation.Thread.
+	ThreadOf string `json:"thread_of,omitempty"`
+}
+
+// Card is an incident as shown to agents in a tier channel.
+type Card struct {
+	IncidentID IncidentID `json:"incident_id"`
+	Title      string     `json:"title"`
+	Status     Status     `json:"status"`
+	Tier       TierID     `json:"tier"`
+	TierName   string     `json:"tier_name,omitempty"`
+	Customer   Customer   `json:"customer"`
+	Origin     Channel    `json:"origin"`
+	Language   string     `json:"language,omitempty"`
+	Category   string     `json:"category,omitempty"`
+	// Fields are labelled facts: the details the bot collected, what it tried.
+	Fields    []CardField `json:"fields,omitempty"`
+	ClaimedBy string      `json:"claimed_by,omitempty"`
+	// ClaimDue and ResolveDue are the SLA deadlines; zero when not running.
+	ClaimDue   time.Time `json:"claim_due,omitempty"`
+	ResolveDue time.Time `json:"resolve_due,omitempty"`
+	// Reports counts the customer reports grouped under a major incident.
+	Reports int `json:"reports,omitempty"`
+	// Actions are the buttons to show: claim, release, escalate, resolve.
+	Actions []Button `json:"actions,omitempty"`
+	// EscalateTo lists the tiers an agent may pick when escalating.
+	EscalateTo []TierID `json:"escalate_to,omitempty"`
+}
+
+// CardField is one labelled fact on a card.
+type CardField struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
 }
 
 // Button is a choice offered to the customer, such as "Yes, solved".

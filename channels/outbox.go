@@ -74,7 +74,7 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 	case IsPermanent(err):
 		o.Metrics.failed(r.Conversation.Channel, "permanent")
 		log.Warn("reply refused for good", "channel", r.Conversation.Channel, "err", err)
-		o.record(ctx, &r, "delivery failed for good: "+err.Error(), nil)
+		o.record(ctx, &r, "delivery failed for good: "+err.Error(), Sent{})
 		if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
 			log.Warn("ack refused reply", "err", err)
 		}
@@ -104,7 +104,7 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 		// The channel may be switched on again; keep the reply, retry slowly.
 		return 10 * time.Minute, fmt.Errorf("no %s adapter is running", r.Conversation.Channel)
 	}
-	sent, err := a.Send(ctx, r)
+	sent, err := o.dispatch(ctx, a, r)
 	if err != nil {
 		var ra *RetryAfterError
 		if errors.As(err, &ra) {
@@ -113,7 +113,7 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 		return 0, err
 	}
 	o.Metrics.sent(r.Conversation.Channel)
-	o.record(ctx, r, "", sent.ThreadKeys)
+	o.record(ctx, r, "", sent)
 	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
 		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "err", err)
 	}
@@ -122,23 +122,61 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 
 // record notes a delivery outcome on the incident and maps the thread keys
 // the channel gave the reply.
-func (o *Outbox) record(ctx context.Context, r *intake.Reply, failure string, keys []intake.ThreadKey) {
+func (o *Outbox) record(ctx context.Context, r *intake.Reply, failure string, sent Sent) {
 	if r.IncidentID == "" {
 		return
 	}
 	now := o.Clock().UTC()
-	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, keys, func(inc *intake.Incident) error {
+	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, sent.ThreadKeys, func(inc *intake.Incident) error {
 		for _, e := range inc.Timeline {
-			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == failure && len(keys) == 0 {
+			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == failure && len(sent.ThreadKeys) == 0 {
 				return errAlreadyRecorded
 			}
 		}
-		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel, ReplyID: r.ID, Text: failure})
+		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel,
+			ReplyID: r.ID, SentID: sent.MessageID, Text: failure})
 		return nil
 	})
 	if err != nil && !errors.Is(err, errAlreadyRecorded) {
 		o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
 	}
+}
+
+// errNotYetDelivered delays a reply that refers to one still in the outbox.
+var errNotYetDelivered = errors.New("the reply it refers to is not delivered yet")
+
+// dispatch sends r through a, first resolving the earlier replies it refers
+// to: the thread to post in (ThreadOf) or the message to replace (UpdateOf).
+func (o *Outbox) dispatch(ctx context.Context, a Adapter, r *intake.Reply) (Sent, error) {
+	if r.ThreadOf == "" && r.UpdateOf == "" {
+		return a.Send(ctx, r)
+	}
+	inc, err := o.Store.GetIncident(ctx, r.IncidentID)
+	if err != nil {
+		return Sent{}, fmt.Errorf("reply %s: %w", r.ID, err)
+	}
+	if r.ThreadOf != "" {
+		ts := inc.DeliveredAs(r.ThreadOf)
+		if ts == "" {
+			return Sent{}, &RetryAfterError{After: 2 * time.Second, Err: fmt.Errorf("thread of %s: %w", r.ThreadOf, errNotYetDelivered)}
+		}
+		r.Conversation.Thread = ts
+	}
+	if r.UpdateOf == "" {
+		return a.Send(ctx, r)
+	}
+	ts := inc.DeliveredAs(r.UpdateOf)
+	if ts == "" {
+		return Sent{}, &RetryAfterError{After: 2 * time.Second, Err: fmt.Errorf("update of %s: %w", r.UpdateOf, errNotYetDelivered)}
+	}
+	u, ok := a.(Updater)
+	if !ok {
+		return Sent{}, Permanent(fmt.Errorf("the %s adapter cannot update messages", a.Channel()))
+	}
+	if err := u.Update(ctx, r.Conversation, ts, r); err != nil {
+		return Sent{}, err
+	}
+	return Sent{MessageID: ts}, nil
 }
 
 var errAlreadyRecorded = errors.New("already recorded")

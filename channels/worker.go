@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -247,10 +248,9 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 	}
 	var out intake.Outcome
 	var err error
-	switch inc.Status {
-	case intake.StatusEscalated, intake.StatusClaimed:
+	if forHumans(inc, msg) {
 		out, err = w.Humans.Handle(ctx, inc, msg)
-	default:
+	} else {
 		out, err = w.LevelOne.Handle(ctx, inc, msg)
 	}
 	if err != nil {
@@ -276,6 +276,19 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			MessageID: msg.ID, ReplyID: r.ID, Reply: &r})
 	}
 	return nil
+}
+
+// forHumans reports whether msg goes to the human tiers rather than Level I:
+// agents' messages and actions, SLA events, and anything on an incident a
+// person is handling.
+func forHumans(inc *intake.Incident, msg *intake.Message) bool {
+	switch {
+	case msg.FromAgent:
+		return true
+	case msg.Channel == intake.ChannelSystem:
+		return strings.HasPrefix(msg.Action, "sla:")
+	}
+	return inc.Status == intake.StatusEscalated || inc.Status == intake.StatusClaimed
 }
 
 // repliesFor returns the replies recorded on the timeline for msg.
