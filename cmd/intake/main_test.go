@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var binary string
+
+// TestMain builds the real binary once, so the tests run it as users do.
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "intake-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "intake")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// exampleConfig copies config/example.yaml and its knowledge base into a
+// temporary folder, so the gateway's data and outbox land there.
+func exampleConfig(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	copyTree(t, "../../config/kb", filepath.Join(dir, "kb"))
+	data, err := os.ReadFile("../../config/example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "intake.yaml")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(to, rel), b, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func runIntake(t *testing.T, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return o.String(), e.String(), exit.ExitCode()
+	}
+	if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return o.String(), e.String(), 0
+}
+
+func TestCheckExample(t *testing.T) {
+	_, stderr, code := runIntake(t, "", "check", "-config", "../../config/example.yaml")
+	if code != 0 {
+		t.Fatalf("check example.yaml: exit %d, want 0; stderr:\n%s", code, stderr)
+	}
+}
+
+func TestCheckReportsEveryProblemWithPosition(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	bad := `store: bolt:data/intake.db
+http:
+  listen: 127.0.0.1:8080
+  api_tokn: secret
+triage:
+  languages: [es, en]
+  knowledge_base: ` + mustAbs(t, "../../config/kb") + `
+tiers:
+  - {id: L2, name: "Nivel II", slack_channel: C0L2, claim_within: 15 minutes, resolve_within: 8h, next: L9}
+routing:
+  - {name: default, tier: L2}
+`
+	if err := os.WriteFile(path, []byte(bad), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runIntake(t, "", "check", "-config", path)
+	if code != 1 {
+		t.Fatalf("check bad.yaml: exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	pos := regexp.MustCompile(`^` + regexp.QuoteMeta(path) + `:\d+:\d+: `)
+	for _, l := range lines {
+		if !pos.MatchString(l) {
+			t.Errorf("line %q is not FILE:LINE:COL: message", l)
+		}
+	}
+	if len(lines) != 3 {
+		t.Fatalf("check bad.yaml printed %d lines, want 3:\n%s", len(lines), stderr)
+	}
+	for i, want := range []string{"api_tokn", "15 minutes", "L9"} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("line %d = %q, want it to mention %q", i+1, lines[i], want)
+		}
+	}
+}
+
+func mustAbs(t *testing.T, p string) string {
+	a, err := filepath.Abs(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestServeAnswersHealthzAndExitsOnSIGTERM(t *testing.T) {
+	cfg := exampleConfig(t)
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
+	cmd.Env = append(os.Environ(), "INTAKE_API_TOKEN=test-token")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	cmd.Env = replaceSMTPPort(t, cmd.Env, cfg)
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	if !waitHTTP("http://"+addr+"/healthz", 2*time.Second, done) {
+		t.Fatalf("no /healthz answer within 2s of start; logs:\n%s", logs.String())
+	}
+	t.Logf("/healthz answered %s after start", time.Since(start).Round(time.Millisecond))
+	for path, want := range map[string]int{"/readyz": 200, "/metrics": 200, "/api/v1/incidents": 401} {
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+	}
+	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/incidents", nil)
+	req.Header.Set("Authorization", "Bearer test-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"incidents"`) {
+		t.Errorf("GET /api/v1/incidents with token = %d %s", resp.StatusCode, body)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v, want exit 0; logs:\n%s", err, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("serve did not exit within 15s of SIGTERM; logs:\n%s", logs.String())
+	}
+}
+
+func TestServeRefusesUnreachableRedis(t *testing.T) {
+	cfg := exampleConfig(t)
+	data, _ := os.ReadFile(cfg)
+	data = bytes.Replace(data, []byte("store: bolt:data/intake.db"), []byte("store: redis://127.0.0.1:1/0"), 1)
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runIntake(t, "", "serve", "-config", cfg, "-http", freeAddr(t))
+	if code != 1 || !strings.Contains(stderr, "127.0.0.1:1") {
+		t.Fatalf("serve with unreachable Redis: exit %d, stderr %q; want exit 1 naming the address", code, stderr)
+	}
+}
+
+func TestServeRefusesCorruptStore(t *testing.T) {
+	cfg := exampleConfig(t)
+	db := filepath.Join(filepath.Dir(cfg), "data", "intake.db")
+	if err := os.MkdirAll(filepath.Dir(db), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	garbage := bytes.Repeat([]byte("not a database "), 1000)
+	if err := os.WriteFile(db, garbage, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := runIntake(t, "", "serve", "-config", cfg, "-http", freeAddr(t))
+	if code != 1 || !strings.Contains(stderr, "corrupt") {
+		t.Fatalf("serve with a corrupt store: exit %d, stderr %q; want exit 1 saying corrupt", code, stderr)
+	}
+	if after, _ := os.ReadFile(db); !bytes.Equal(after, garbage) {
+		t.Fatal("the corrupt store file was changed")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	stdout, _, code := runIntake(t, "", "version")
+	if code != 0 || !strings.HasPrefix(stdout, "intake ") {
+		t.Fatalf("version = %q exit %d", stdout, code)
+	}
+}
+
+// replaceSMTPPort points the example's SMTP listener at a free port so tests
+// can run beside a gateway on 2525.
+func replaceSMTPPort(t *testing.T, env []string, cfg string) []string {
+	t.Helper()
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = bytes.Replace(data, []byte("addr: 127.0.0.1:2525"), []byte("addr: "+freeAddr(t)), 1)
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func waitHTTP(url string, within time.Duration, exited <-chan error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	for ctx.Err() == nil {
+		select {
+		case <-exited:
+			return false
+		default:
+		}
+		req, _ := http.NewRequestWithContext(ctx, "GET", url, nil)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return true
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
+}

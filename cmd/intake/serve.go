@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/httpapi"
+	"github.com/intake-support/intake/store"
+	"github.com/intake-support/intake/store/bolt"
+	"github.com/intake-support/intake/store/redis"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"golang.org/x/sync/errgroup"
+)
+
+// serve runs the gateway until ctx is cancelled (SIGINT, SIGTERM).
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "", "configuration `FILE`")
+	httpAddr := fs.String("http", "", "listen `ADDR` for HTTP, overriding http.listen")
+	if err := fs.Parse(args); err != nil {
+		return exitCode(2)
+	}
+	cfg, err := loadConfig(*path, stderr)
+	if err != nil {
+		return err
+	}
+	if *httpAddr != "" {
+		cfg.HTTP.Listen = *httpAddr
+	}
+	logger := newLogger(cfg.Log, stderr)
+	m := &Main{Config: cfg, Logger: logger}
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}
+
+// Main is the running gateway: everything serve wires together.
+type Main struct {
+	Config   *config.Config
+	Logger   *slog.Logger
+	Store    store.Store
+	Registry *prometheus.Registry
+	Metrics  *channels.Metrics
+	Worker   *channels.Worker
+	Outbox   *channels.Outbox
+	Adapters map[intake.Channel]channels.Adapter
+	HTTP     *httpapi.Server
+	listener net.Listener
+	// runners are extra long-lived parts (timers, hot reload).
+	runners []func(context.Context) error
+}
+
+// Open builds every part and takes the resources they need (store, ports), so
+// that a problem is reported before anything starts serving.
+func (m *Main) Open(ctx context.Context) error {
+	var err error
+	if m.Store, err = openStore(ctx, m.Config.Store); err != nil {
+		return err
+	}
+	m.Registry = prometheus.NewRegistry()
+	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if m.Metrics, err = channels.NewMetrics(m.Registry); err != nil {
+		return err
+	}
+	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics}
+	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics}
+	m.HTTP = httpapi.New(m.Store, m.Config.HTTP.APIToken, m.Registry, m.Logger)
+	if err := m.wire(ctx); err != nil {
+		return err
+	}
+	m.Outbox.Adapters = m.Adapters
+	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Listen); err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	return nil
+}
+
+// Run serves until ctx is done, then drains: adapters stop taking messages,
+// the worker and outbox finish what they hold, the HTTP server closes.
+func (m *Main) Run(ctx context.Context) error {
+	g, gctx := errgroup.WithContext(ctx)
+	srv := &http.Server{Handler: m.HTTP, ReadHeaderTimeout: 10 * time.Second}
+	g.Go(func() error {
+		if err := srv.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return srv.Shutdown(shutdown)
+	})
+	inbox := m.Worker.Inbox()
+	for ch, a := range m.Adapters {
+		g.Go(func() error {
+			if err := a.Run(gctx, inbox); err != nil {
+				return fmt.Errorf("%s channel: %w", ch, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error { return m.Worker.Run(gctx) })
+	g.Go(func() error { return m.Outbox.Run(gctx) })
+	for _, run := range m.runners {
+		g.Go(func() error { return run(gctx) })
+	}
+	names := make([]string, 0, len(m.Adapters))
+	for ch := range m.Adapters {
+		names = append(names, string(ch))
+	}
+	m.Logger.Info("intake serving", "http", m.listener.Addr().String(), "store", m.Config.Store.Kind, "channels", names, "version", versionString())
+	err := g.Wait()
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	m.Logger.Info("intake stopped")
+	return nil
+}
+
+// Close releases the store.
+func (m *Main) Close() {
+	if m.listener != nil {
+		_ = m.listener.Close()
+	}
+	if m.Store != nil {
+		if err := m.Store.Close(); err != nil {
+			m.Logger.Warn("close store", "err", err)
+		}
+	}
+}
+
+func openStore(ctx context.Context, cfg config.Store) (store.Store, error) {
+	switch cfg.Kind {
+	case config.StoreBolt:
+		s, err := bolt.Open(cfg.Path)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		return s, nil
+	case config.StoreRedis:
+		s, err := redis.Open(ctx, cfg.URL)
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("store: unknown kind %q", cfg.Kind)
+}
+
+func newLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.Level)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

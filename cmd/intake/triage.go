@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/triage"
+	"github.com/intake-support/intake/triage/kb"
+)
+
+// loadExtras loads what the configuration refers to and config alone cannot
+// check: the knowledge base. Its problems come back as config.Errors so that
+// check prints them like the rest.
+func loadExtras(cfg *config.Config) error {
+	_, err := loadKB(cfg)
+	return err
+}
+
+func loadKB(cfg *config.Config) (*triage.KB, error) {
+	k, err := triage.LoadKB(cfg.Triage.KnowledgeBase)
+	var le *kb.LoadError
+	if errors.As(err, &le) {
+		problems := make(config.Errors, 0, len(le.Problems))
+		for _, p := range le.Problems {
+			problems = append(problems, config.Error{File: p.File, Line: p.Line, Col: p.Col, Msg: p.Msg})
+		}
+		return nil, problems
+	}
+	return k, err
+}
+
+func triageOptions(cfg *config.Config) triage.Options {
+	return triage.Options{
+		Languages:     cfg.Triage.Languages,
+		Details:       cfg.Triage.Details,
+		ConfirmWithin: cfg.Triage.ConfirmWithin,
+		Threshold:     cfg.Triage.Threshold,
+	}
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/discord"
+	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/triage"
+)
+
+// wire builds Level I, the human side and the channel adapters the
+// configuration switches on.
+func (m *Main) wire(ctx context.Context) error {
+	k, err := loadKB(m.Config)
+	if err != nil {
+		return err
+	}
+	opts := triageOptions(m.Config)
+	bot, err := triage.New(k, opts)
+	if err != nil {
+		return fmt.Errorf("triage: %w", err)
+	}
+	m.Worker.LevelOne = bot
+	m.Worker.Humans = newHandover(m.Config)
+	m.Adapters = map[intake.Channel]channels.Adapter{}
+	if d := m.Config.Channels.Discord; d.Enabled() {
+		a, err := discord.New(discord.Config{Token: d.Token, IntakeChannels: d.IntakeChannels, APIURL: d.APIURL, GatewayURL: d.GatewayURL}, m.Logger)
+		if err != nil {
+			return fmt.Errorf("discord: %w", err)
+		}
+		m.Adapters[a.Channel()] = a
+	}
+	return nil
+}
+
+// decide is the full decision of `intake route`: Level I's, and for an
+// escalation the tier the routing rules pick.
+func decide(cfg *config.Config, c *triage.Classifier, text string) (triage.Decision, []string) {
+	d := c.Route(text)
+	if d.Action == triage.ActionEscalate && len(cfg.Tiers) > 0 {
+		d.Tier = string(cfg.Tiers[0].ID)
+	}
+	return d, nil
+}

@@ -1,0 +1,158 @@
+// Package httpapi serves intake's HTTP surface: health and readiness probes,
+// Prometheus metrics, and the read-only incidents API behind a bearer token.
+// Channels that receive webhooks (Slack over HTTP) mount their handlers on it.
+package httpapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Server is intake's HTTP handler.
+type Server struct {
+	mux    *http.ServeMux
+	store  store.Store
+	token  string
+	logger *slog.Logger
+}
+
+// New returns the HTTP handler. An empty token disables the incidents API:
+// every request to it is refused rather than served without authentication.
+func New(s store.Store, token string, gatherer prometheus.Gatherer, logger *slog.Logger) *Server {
+	srv := &Server{mux: http.NewServeMux(), store: s, token: token, logger: logger}
+	srv.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	srv.mux.HandleFunc("GET /readyz", srv.ready)
+	srv.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	srv.mux.Handle("GET /api/v1/incidents", srv.authorized(srv.listIncidents))
+	srv.mux.Handle("GET /api/v1/incidents/{id}", srv.authorized(srv.getIncident))
+	return srv
+}
+
+// Handle mounts another handler, such as the Slack webhooks.
+func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.logger.Warn("readiness check failed", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "store unreachable")
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// authorized lets a request through only with the configured bearer token.
+func (s *Server) authorized(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.token == "" {
+			writeError(w, http.StatusForbidden, "the incidents API is disabled: set http.api_token in the configuration")
+			return
+		}
+		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
+			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
+			return
+		}
+		next(w, r)
+	})
+}
+
+func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f := store.Filter{Status: intake.Status(q.Get("status")), Tier: intake.TierID(q.Get("tier")), Limit: 100}
+	if f.Status != "" && !f.Status.Valid() {
+		writeError(w, http.StatusBadRequest, "unknown status "+strconv.Quote(string(f.Status)))
+		return
+	}
+	if l := q.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			writeError(w, http.StatusBadRequest, "limit must be a number from 1 to 1000")
+			return
+		}
+		f.Limit = n
+	}
+	incs, err := s.store.ListIncidents(r.Context(), f)
+	if err != nil {
+		s.logger.Error("list incidents", "err", err)
+		writeError(w, http.StatusInternalServerError, "could not list incidents")
+		return
+	}
+	summaries := make([]summary, 0, len(incs))
+	for _, inc := range incs {
+		summaries = append(summaries, summarize(inc))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"incidents": summaries})
+}
+
+func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
+	id, ok := intake.ParseIncidentID(r.PathValue("id"))
+	if !ok {
+		writeError(w, http.StatusBadRequest, "not an incident id: want INC-000123")
+		return
+	}
+	inc, err := s.store.GetIncident(r.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, string(id)+" not found")
+		return
+	}
+	if err != nil {
+		s.logger.Error("get incident", "incident", id, "err", err)
+		writeError(w, http.StatusInternalServerError, "could not read the incident")
+		return
+	}
+	inc.Triage = nil // the bot's private state
+	writeJSON(w, http.StatusOK, inc)
+}
+
+// summary is an incident in a list: everything but the timeline.
+type summary struct {
+	ID        intake.IncidentID `json:"id"`
+	Status    intake.Status     `json:"status"`
+	Tier      intake.TierID     `json:"tier,omitempty"`
+	Customer  intake.Customer   `json:"customer"`
+	Subject   string            `json:"subject,omitempty"`
+	Language  string            `json:"language,omitempty"`
+	Category  string            `json:"category,omitempty"`
+	ClaimedBy string            `json:"claimed_by,omitempty"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+func summarize(inc *intake.Incident) summary {
+	return summary{ID: inc.ID, Status: inc.Status, Tier: inc.Tier, Customer: inc.Customer, Subject: inc.Subject,
+		Language: inc.Language, Category: inc.Category, ClaimedBy: inc.ClaimedBy, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, msg string) {
+	writeJSON(w, code, map[string]string{"error": msg})
+}
