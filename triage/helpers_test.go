@@ -1,0 +1,50 @@
+package triage
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/intake-support/intake"
+)
+
+var (
+	defaultOnce sync.Once
+	defaultKB   *KB
+	defaultErr  error
+)
+
+func loadDefaultKB(t testing.TB) *KB {
+	t.Helper()
+	defaultOnce.Do(func() { defaultKB, defaultErr = LoadKB("../config/kb") })
+	if defaultErr != nil {
+		t.Fatalf("LoadKB(config/kb) = %v", defaultErr)
+	}
+	return defaultKB
+}
+
+// fakeClock is a settable clock.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time { return c.now }
+
+func newTestBot(t testing.TB) (*Bot, *fakeClock) {
+	t.Helper()
+	clk := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
+	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now})
+	if err != nil {
+		t.Fatalf("New() = %v", err)
+	}
+	return b, clk
+}
+
+func newIncident() *intake.Incident {
+	return &intake.Incident{ID: "INC-000001", Status: intake.StatusNew}
+}
+
+var msgSeq int
+
+func msg(text string) *intake.Message {
+	msgSeq++
+	return &intake.Message{ID: intake.MessageID(rune('a' + msgSeq%26)), Channel: intake.ChannelEmail, Text: text}
+}

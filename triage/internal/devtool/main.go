@@ -1,0 +1,61 @@
+// Command devtool prints `intake eval -train TRAIN -json DEV` figures for the
+// triage package while the intake command is wired elsewhere.
+//
+//	go run ./triage/internal/devtool -train TRAIN.jsonl [-threshold T] DEV.jsonl
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+
+	"github.com/intake-support/intake/triage"
+)
+
+func read(path string) ([]triage.Example, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return triage.ReadExamples(f)
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "devtool:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	train := flag.String("train", "", "labelled lines that build the KB")
+	kbDir := flag.String("kb", "", "a KB folder instead of -train")
+	th := flag.Float64("threshold", 0, "confidence threshold (default triage.DefaultThreshold)")
+	flag.Parse()
+	var k *triage.KB
+	if *kbDir != "" {
+		var err error
+		if k, err = triage.LoadKB(*kbDir); err != nil {
+			return err
+		}
+	} else {
+		tr, err := read(*train)
+		if err != nil {
+			return err
+		}
+		k = triage.KBFromExamples(tr)
+	}
+	c, err := triage.NewClassifier(k, triage.Options{Threshold: *th})
+	if err != nil {
+		return err
+	}
+	dev, err := read(flag.Arg(0))
+	if err != nil {
+		return err
+	}
+	out, _ := json.Marshal(triage.Evaluate(c, dev))
+	fmt.Println(string(out))
+	return nil
+}

@@ -1,0 +1,146 @@
+package triage
+
+import (
+	"fmt"
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/intake-support/intake/triage/lang"
+	"github.com/intake-support/intake/triage/model"
+	"github.com/intake-support/intake/triage/textproc"
+)
+
+// The actions a Decision can take.
+const (
+	ActionAnswer   = "answer"
+	ActionAsk      = "ask"
+	ActionEscalate = "escalate"
+)
+
+// Decision is what Level I makes of one message on its own: the JSON of
+// `intake route -json`. Tier and Rule are filled by the escalation routing.
+type Decision struct {
+	Language   string   `json:"language"`
+	Category   string   `json:"category"`
+	Confidence float64  `json:"confidence"`
+	Article    string   `json:"article"`
+	Missing    []string `json:"missing"`
+	Action     string   `json:"action"`
+	Reason     string   `json:"reason,omitempty"`
+	Tier       string   `json:"tier,omitempty"`
+	Rule       string   `json:"rule,omitempty"`
+
+	// top is the best article index even when the decision does not answer,
+	// for evaluation; -1 when there is none.
+	top int
+}
+
+// Classifier detects the language and classifies messages against a KB. It
+// is immutable and safe for concurrent use.
+type Classifier struct {
+	opts Options
+	kb   *KB
+	det  *lang.Detector
+	m    *model.Model
+}
+
+// NewClassifier trains a classifier on k.
+func NewClassifier(k *KB, opts Options) (*Classifier, error) {
+	opts.defaults()
+	m, err := model.Build(k, opts.Model)
+	if err != nil {
+		return nil, fmt.Errorf("new classifier: %w", err)
+	}
+	return &Classifier{opts: opts, kb: k, det: lang.New(), m: m}, nil
+}
+
+// KB returns the knowledge base the classifier was trained on.
+func (c *Classifier) KB() *KB { return c.kb }
+
+// Threshold returns the confidence needed to answer.
+func (c *Classifier) Threshold() float64 { return c.opts.Threshold }
+
+// letters counts letters in s, looking at most at its first max bytes.
+func letters(s string, max int) int {
+	s = textproc.Truncate(s, max)
+	n := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		if unicode.IsLetter(r) {
+			n++
+		}
+		s = s[size:]
+	}
+	return n
+}
+
+// Route decides what Level I would do with text as the first message of an
+// incident. It never fails: empty or junk input asks for a description.
+func (c *Classifier) Route(text string) Decision {
+	return c.decide(text, "", nil)
+}
+
+// decide is Route with a language hint (used when the text is too short to
+// tell) and details already collected.
+func (c *Classifier) decide(text, hint string, have map[string]string) Decision {
+	text = textproc.Truncate(text, textproc.MaxAnalysed)
+	d := Decision{Missing: []string{}, top: -1}
+	if letters(text, 512) < 2 {
+		d.Language = hint
+		d.Action, d.Reason = ActionAsk, "empty"
+		return d
+	}
+	lr := c.det.DetectPrefer(text, c.opts.Languages, langSlack)
+	d.Language = lr.Lang
+	if hint != "" && (lr.Confidence < 0.9 || lr.Lang == "") {
+		d.Language = hint
+	}
+	res := c.m.Predict(text, d.Language)
+	if len(res.Hits) > 0 {
+		d.top = res.Hits[0].Article
+		a := c.m.Articles()[d.top]
+		d.Category = a.Category
+		d.Confidence = round3(res.Confidence)
+		if res.Confidence >= c.opts.Threshold {
+			d.Article = a.ID
+		}
+	}
+	n := normalize(text)
+	switch {
+	case !slices.Contains(c.opts.Languages, d.Language):
+		d.Action, d.Reason = ActionEscalate, "language"
+	case wantsHuman(n):
+		d.Action, d.Reason = ActionEscalate, "asked_for_human"
+	case isUrgent(n):
+		d.Action, d.Reason = ActionEscalate, "urgent"
+		if d.Article == "" {
+			d.Category = "outage"
+		}
+	case d.Article == "" && n.words <= 3:
+		d.Action, d.Reason = ActionAsk, "too_short"
+		d.Missing = []string{"description"}
+	case d.Article == "":
+		d.Action, d.Reason = ActionEscalate, "low_confidence"
+	default:
+		d.Missing = missingDetails(c.opts.detailsFor(d.Category), n, have)
+		switch {
+		case len(d.Missing) > 0:
+			d.Action, d.Reason = ActionAsk, "missing_details"
+		case slices.Contains(c.opts.EscalateCategories, d.Category):
+			d.Action, d.Reason = ActionEscalate, "category"
+		default:
+			d.Action, d.Reason = ActionAnswer, "confident"
+		}
+	}
+	if d.Missing == nil {
+		d.Missing = []string{}
+	}
+	return d
+}
+
+func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }
+
+// langSlack is how much more likely (log units) another language must be
+// than a configured one to win; tuned on the dev sets.
+const langSlack = 6

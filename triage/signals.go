@@ -1,0 +1,135 @@
+package triage
+
+import (
+	"strings"
+
+	"github.com/intake-support/intake/triage/textproc"
+)
+
+// normalized is a message reduced to folded tokens joined by single spaces,
+// with a space at each end, so phrase checks are substring checks.
+type normalized struct {
+	s     string
+	words int
+}
+
+func normalize(text string) normalized {
+	toks := textproc.Tokens(text)
+	return normalized{s: " " + strings.Join(toks, " ") + " ", words: len(toks)}
+}
+
+func (n normalized) hasAny(phrases []string) bool {
+	for _, p := range phrases {
+		if strings.Contains(n.s, " "+p+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// Phrases that ask for a person, in every supported language (folded).
+var humanPhrases = []string{
+	"hablar con una persona", "hablar con alguien", "hablar con un agente", "hablar con un humano",
+	"hablar con un tecnico", "quiero un humano", "persona real", "atencion humana", "pasame con",
+	"talk to a human", "talk to a person", "talk to someone", "talk to an agent", "speak to a human",
+	"speak to a person", "speak to someone", "speak with someone", "speak to an agent", "real person",
+	"human please", "live agent", "human agent", "a real human", "connect me to an agent", "transfer me",
+	"falar com uma pessoa", "falar com um atendente", "falar com alguem", "parler a quelqu un",
+	"parler a une personne", "parler a un humain", "un conseiller", "mit einem menschen",
+	"mit einem mitarbeiter", "parlare con una persona", "parlare con un operatore", "parlar amb una persona",
+}
+
+// Words that alone (in a short message) ask for a person.
+var humanWords = []string{"agent", "agente", "human", "humano", "humain", "persona", "person", "operator", "operador", "mensch"}
+
+// Phrases that signal an outage or an emergency.
+var urgentPhrases = []string{
+	"urgente", "urgent", "urgencia", "urgence", "dringend", "emergencia", "emergency", "asap",
+	"esta caido", "esta caida", "estan caidos", "se cayo", "caida del servicio", "nadie puede", "ninguno puede",
+	"todos los usuarios", "toda la oficina", "no funciona nada", "is down", "are down", "went down",
+	"outage", "nobody can", "no one can", "everyone is affected", "entire office", "whole company",
+	"production down", "prod down", "critical", "critico", "ausfall", "panne generale", "fora do ar",
+}
+
+func wantsHuman(n normalized) bool {
+	if n.hasAny(humanPhrases) {
+		return true
+	}
+	return n.words <= 3 && n.hasAny(humanWords)
+}
+
+func isUrgent(n normalized) bool { return n.hasAny(urgentPhrases) }
+
+var yesPhrases = []string{
+	"si", "sip", "yes", "yep", "yeah", "ok", "okay", "listo", "resuelto", "solucionado", "funciona",
+	"ya funciona", "ya quedo", "gracias", "perfecto", "solved", "fixed", "works", "it works", "resolved",
+	"thanks", "sim", "resolvido", "oui", "resolu", "ja", "geloest", "gelost", "funktioniert", "funziona",
+	"risolto", "fet", "correcte", "thank you", "all good", "that worked", "that helped",
+}
+
+var noPhrases = []string{
+	"no", "nop", "nope", "sigue igual", "sigue sin", "todavia no", "aun no", "no funciona",
+	"no sirvio", "no se soluciono", "not", "not yet", "still", "still not", "doesn t", "didn t", "does not",
+	"did not", "not solved", "not fixed", "nao", "ainda nao", "non", "toujours pas", "nein", "immer noch",
+	"nicht", "ancora", "encara no", "continua", "persiste", "same problem", "mismo problema",
+}
+
+// answerKind classifies a reply to "did that solve it?": +1 yes, -1 no, 0 neither.
+// "no" wins when both appear ("no, sigue igual, gracias").
+func answerKind(action string, n normalized) int {
+	switch action {
+	case ActionSolved:
+		return 1
+	case ActionNotSolved:
+		return -1
+	}
+	if n.hasAny(noPhrases) {
+		return -1
+	}
+	if n.hasAny(yesPhrases) {
+		return 1
+	}
+	return 0
+}
+
+// Button actions offered with "did that solve it?".
+const (
+	ActionSolved    = "solved"
+	ActionNotSolved = "not_solved"
+)
+
+// Cues that a message already carries a detail.
+var detailCues = map[string][]string{
+	"since": {"desde", "ayer", "hoy", "hace", "esta manana", "anoche", "lunes", "martes", "miercoles", "jueves",
+		"viernes", "since", "yesterday", "today", "ago", "this morning", "last night", "monday", "tuesday",
+		"wednesday", "thursday", "friday", "semana", "week", "minutos", "minutes", "horas", "hours", "dias", "days"},
+	"impact": {"only", "solo", "affects", "affected", "afecta", "afectado", "afectada", "todos", "todas", "nadie", "solo yo", "solo a mi", "solo mi", "equipo", "departamento", "oficina",
+		"clientes", "usuarios", "everyone", "everybody", "nobody", "only me", "just me", "team", "department",
+		"office", "customers", "users", "no puedo trabajar", "cannot work", "can t work", "bloqueado", "blocked"},
+	"address": {"calle", "avenida", "av", "piso", "oficina", "edificio", "street", "st", "avenue", "floor", "building", "suite"},
+	"availability": {"manana", "tarde", "lunes", "martes", "miercoles", "jueves", "viernes", "am", "pm", "morning",
+		"afternoon", "monday", "tuesday", "wednesday", "thursday", "friday", "cualquier hora", "any time", "anytime"},
+}
+
+// missingDetails returns the names in want that the text does not carry yet
+// and that details (already collected) lack.
+func missingDetails(want []string, n normalized, have map[string]string) []string {
+	var out []string
+	for _, d := range want {
+		if have[d] != "" {
+			continue
+		}
+		switch d {
+		case "description":
+			if n.words >= 6 {
+				continue
+			}
+		default:
+			if cues, ok := detailCues[d]; ok && n.hasAny(cues) {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
+	return out
+}

@@ -1,0 +1,116 @@
+package textproc
+
+// Feature is one hashed feature of a text with its raw count.
+type Feature struct {
+	Hash  uint64
+	Count float32
+	Group byte
+}
+
+// Feature groups, mixed into the hash so that a word and a character n-gram
+// with the same letters never collide.
+const (
+	GroupWord   byte = 'w'
+	GroupBigram byte = 'b'
+	GroupChar   byte = 'c'
+)
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// HashString hashes s under group g with FNV-1a.
+func HashString(g byte, s string) uint64 {
+	h := uint64(fnvOffset)
+	h ^= uint64(g)
+	h *= fnvPrime
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hashBytes(g byte, s []byte) uint64 {
+	h := uint64(fnvOffset)
+	h ^= uint64(g)
+	h *= fnvPrime
+	for _, c := range s {
+		h ^= uint64(c)
+		h *= fnvPrime
+	}
+	return h
+}
+
+func hashPair(a, b string) uint64 {
+	h := HashString(GroupBigram, a)
+	h ^= ' '
+	h *= fnvPrime
+	for i := 0; i < len(b); i++ {
+		h ^= uint64(b[i])
+		h *= fnvPrime
+	}
+	return h
+}
+
+// Analyzer turns text into terms and features. Synonyms map a folded word to
+// its canonical folded word before stemming. It is safe for concurrent use.
+type Analyzer struct {
+	Stemmer  *Stemmer
+	Synonyms map[string]string
+	// CharMin and CharMax bound the character n-grams taken from each word
+	// (with boundary marks); CharMax 0 disables them.
+	CharMin, CharMax int
+	// Bigrams adds adjacent stem pairs.
+	Bigrams bool
+}
+
+// NewAnalyzer returns an analyzer with the defaults the classifier was tuned with.
+func NewAnalyzer(synonyms map[string]string) *Analyzer {
+	return &Analyzer{Stemmer: NewStemmer(), Synonyms: synonyms, CharMin: 3, CharMax: 5, Bigrams: true}
+}
+
+// Terms returns the stemmed terms of text, synonyms applied.
+func (a *Analyzer) Terms(text, lang string) []string {
+	toks := Tokens(text)
+	for i, t := range toks {
+		if c, ok := a.Synonyms[t]; ok {
+			t = c
+		}
+		toks[i] = a.Stemmer.Stem(t, lang)
+	}
+	return toks
+}
+
+// Features returns the hashed features of terms (as from Terms), merged by
+// hash in first-seen order. dst is reused when it has capacity.
+func (a *Analyzer) Features(terms []string, dst []Feature) []Feature {
+	dst = dst[:0]
+	idx := make(map[uint64]int, len(terms)*8)
+	add := func(h uint64, g byte) {
+		if i, ok := idx[h]; ok {
+			dst[i].Count++
+			return
+		}
+		idx[h] = len(dst)
+		dst = append(dst, Feature{Hash: h, Count: 1, Group: g})
+	}
+	var buf [64]byte
+	for i, t := range terms {
+		add(HashString(GroupWord, t), GroupWord)
+		if a.Bigrams && i > 0 {
+			add(hashPair(terms[i-1], t), GroupBigram)
+		}
+		if a.CharMax == 0 || t[0] == '#' {
+			continue
+		}
+		w := append(append(append(buf[:0], '<'), t...), '>')
+		for n := a.CharMin; n <= a.CharMax; n++ {
+			for j := 0; j+n <= len(w); j++ {
+				add(hashBytes(GroupChar, w[j:j+n]), GroupChar)
+			}
+		}
+	}
+	return dst
+}
