@@ -67,7 +67,7 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 	retry, err := o.send(ctx, &r)
 	switch {
 	case err == nil:
-		if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
+		if err := o.Store.Ack(context.WithoutCancel(ctx), OutboxQueue, d); err != nil {
 			log.Warn("ack reply", "err", err)
 		}
 	case ctx.Err() != nil:
@@ -113,6 +113,10 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 		return 0, err
 	}
 	o.Metrics.sent(r.Conversation.Channel)
+	// The peer has the reply: finish the bookkeeping even while shutting
+	// down, or a restart would send it again.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
 	o.record(ctx, r, "", sent)
 	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
 		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "err", err)

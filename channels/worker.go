@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -40,6 +41,9 @@ type Worker struct {
 	MaxAttempts int
 	// wake is signalled by a StoreInbox in the same process.
 	wake chan struct{}
+	// setup applies the defaults once, whichever of Run, Process and Inbox
+	// is called first and from whichever goroutine.
+	setup sync.Once
 	// crashPoint, in tests, is called at named points of Process so that a
 	// test can kill the process exactly there.
 	crashPoint func(point string)
@@ -53,9 +57,7 @@ func (w *Worker) reached(point string) {
 
 // Inbox returns a durable Inbox that wakes this worker when a message arrives.
 func (w *Worker) Inbox() *StoreInbox {
-	if w.wake == nil {
-		w.wake = make(chan struct{}, 1)
-	}
+	w.setup.Do(w.defaults)
 	return &StoreInbox{Store: w.Store, Metrics: w.Metrics, notify: w.wake}
 }
 
@@ -85,7 +87,7 @@ func (w *Worker) defaults() {
 
 // Run handles inbox messages until ctx is done.
 func (w *Worker) Run(ctx context.Context) error {
-	w.defaults()
+	w.setup.Do(w.defaults)
 	return drain(ctx, w.Store, InboxQueue, w.Visibility, w.Poll, w.wake, w.Logger, w.deliver)
 }
 
@@ -124,7 +126,7 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery) {
 // Process handles one message end to end. It is exported for tests and for
 // tools that replay messages.
 func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
-	w.defaults()
+	w.setup.Do(w.defaults)
 	key := msg.DedupeKey()
 	seen, err := w.Store.Seen(ctx, key)
 	if err != nil {
