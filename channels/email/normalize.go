@@ -105,12 +105,12 @@ type Normalized struct {
 // a Message. Other errors come from reading raw.
 func Normalize(raw io.Reader, opts NormalizeOptions) (*Normalized, error) {
 	opts = opts.withDefaults()
-	data, err := io.ReadAll(io.LimitReader(raw, opts.MaxSize+1))
+	data, err := readAtMost(raw, opts.MaxSize)
+	if errors.Is(err, ErrTooLarge) {
+		return nil, &RefusedError{Reason: "message exceeds " + humanSize(opts.MaxSize), Err: ErrTooLarge}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read message: %w", err)
-	}
-	if int64(len(data)) > opts.MaxSize {
-		return nil, &RefusedError{Reason: "message exceeds " + humanSize(opts.MaxSize), Err: ErrTooLarge}
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, &RefusedError{Reason: "empty message", Err: ErrNotMessage}
@@ -281,4 +281,35 @@ func humanSize(n int64) string {
 		return fmt.Sprintf("%d KB", n>>10)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// readChunk is the unit readAtMost reads in.
+const readChunk = 1 << 20
+
+// readAtMost reads all of r if it holds at most max bytes, else fails with
+// ErrTooLarge after reading max+1. It reads into fixed chunks and joins them
+// only once the size is known, so an oversized message costs about max bytes
+// of memory rather than the doubling growth of io.ReadAll.
+func readAtMost(r io.Reader, max int64) ([]byte, error) {
+	var chunks [][]byte
+	var total int64
+	lr := io.LimitReader(r, max+1)
+	for {
+		buf := make([]byte, readChunk)
+		n, err := io.ReadFull(lr, buf)
+		total += int64(n)
+		if n > 0 {
+			chunks = append(chunks, buf[:n])
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	if total > max {
+		return nil, ErrTooLarge
+	}
+	return bytes.Join(chunks, nil), nil
 }
