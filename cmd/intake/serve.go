@@ -83,6 +83,8 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Outbox.Adapters = m.Adapters
+	timers := &channels.TimerRunner{Store: m.Store, Inbox: m.Worker.Inbox(), Logger: m.Logger}
+	m.runners = append(m.runners, timers.Run)
 	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Listen); err != nil {
 		return fmt.Errorf("http: %w", err)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
@@ -23,7 +24,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}
-	m.Worker.LevelOne = bot
+	m.Worker.LevelOne = &levelOne{bot: bot, timers: m.Store, now: time.Now}
 	m.Worker.Humans = newHandover(m.Config)
 	m.Adapters = map[intake.Channel]channels.Adapter{}
 	if d := m.Config.Channels.Discord; d.Enabled() {

@@ -1,0 +1,104 @@
+package channels
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+)
+
+// ScheduleMessage arranges for msg to enter the inbox at due, through the
+// store's durable timers: a restart does not lose it and, with several
+// instances polling, it fires once. Scheduling the same id again replaces it.
+// msg is normally a system message (Channel intake.ChannelSystem) whose
+// Action names the event and whose thread key names the incident.
+func ScheduleMessage(ctx context.Context, st store.Timers, id string, due time.Time, msg intake.Message) error {
+	payload, err := json.Marshal(msg)
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", id, err)
+	}
+	if err := st.Schedule(ctx, store.Timer{ID: id, Due: due, Payload: payload}); err != nil {
+		return fmt.Errorf("schedule %s: %w", id, err)
+	}
+	return nil
+}
+
+// SystemMessage builds the message a timer delivers about an incident.
+func SystemMessage(id intake.IncidentID, action string) intake.Message {
+	return intake.Message{
+		Channel:    intake.ChannelSystem,
+		From:       intake.Customer{Channel: intake.ChannelSystem, ID: "intake"},
+		Action:     action,
+		ThreadKeys: []intake.ThreadKey{intake.TokenThreadKey(id)},
+	}
+}
+
+// TimerRunner moves due timers into the inbox as messages, so that what a
+// timer triggers (an SLA step, a soft resolution) is handled by the worker
+// like everything else.
+type TimerRunner struct {
+	Store  store.Timers
+	Inbox  Inbox
+	Clock  func() time.Time
+	Poll   time.Duration
+	Logger *slog.Logger
+}
+
+// Run polls for due timers until ctx is done.
+func (r *TimerRunner) Run(ctx context.Context) error {
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
+	poll, clock, log := r.Poll, r.Clock, r.Logger
+	if poll == 0 {
+		poll = time.Second
+	}
+	if clock == nil {
+		clock = time.Now
+	}
+	t := time.NewTicker(poll)
+	defer t.Stop()
+	for {
+		if err := r.fire(ctx, clock()); err != nil && ctx.Err() == nil {
+			log.Warn("timers", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// fire delivers every timer due at now.
+func (r *TimerRunner) fire(ctx context.Context, now time.Time) error {
+	for {
+		due, err := r.Store.DueTimers(ctx, now, 100)
+		if err != nil {
+			return err
+		}
+		for _, t := range due {
+			var msg intake.Message
+			if err := json.Unmarshal(t.Payload, &msg); err != nil {
+				r.Logger.Error("undecodable timer dropped", "timer", t.ID, "err", err)
+				continue
+			}
+			msg.ID = intake.MessageID(fmt.Sprintf("%s@%d", t.ID, t.Due.UnixNano()))
+			msg.ReceivedAt = now.UTC()
+			if err := r.Inbox.Accept(ctx, &msg); err != nil {
+				// Put it back so that it fires on the next poll.
+				if serr := r.Store.Schedule(context.WithoutCancel(ctx), t); serr != nil {
+					return fmt.Errorf("timer %s lost: %w (after %v)", t.ID, serr, err)
+				}
+				return fmt.Errorf("timer %s: %w", t.ID, err)
+			}
+		}
+		if len(due) < 100 {
+			return nil
+		}
+	}
+}
