@@ -8,6 +8,7 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/discord"
+	"github.com/intake-support/intake/channels/slack"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/triage"
 )
@@ -27,6 +28,18 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Worker.LevelOne = &levelOne{bot: bot, timers: m.Store, now: time.Now}
 	m.Worker.Humans = newHandover(m.Config)
 	m.Adapters = map[intake.Channel]channels.Adapter{}
+	if sc := m.Config.Channels.Slack; sc.Enabled() {
+		a, err := slack.New(sc, m.Logger)
+		if err != nil {
+			return fmt.Errorf("slack: %w", err)
+		}
+		m.Adapters[a.Channel()] = a
+		if !sc.SocketMode() {
+			for path, h := range a.Handlers() {
+				m.HTTP.Handle("POST "+path, h)
+			}
+		}
+	}
 	if d := m.Config.Channels.Discord; d.Enabled() {
 		a, err := discord.New(discord.Config{Token: d.Token, IntakeChannels: d.IntakeChannels, APIURL: d.APIURL, GatewayURL: d.GatewayURL}, m.Logger)
 		if err != nil {
