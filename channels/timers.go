@@ -3,6 +3,7 @@ package channels
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -53,17 +54,14 @@ func (r *TimerRunner) Run(ctx context.Context) error {
 	if r.Logger == nil {
 		r.Logger = slog.Default()
 	}
-	poll, clock, log := r.Poll, r.Clock, r.Logger
+	poll, log := r.Poll, r.Logger
 	if poll == 0 {
 		poll = time.Second
-	}
-	if clock == nil {
-		clock = time.Now
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		if err := r.fire(ctx, clock()); err != nil && ctx.Err() == nil {
+		if _, err := r.FireDue(ctx); err != nil && ctx.Err() == nil {
 			log.Warn("timers", "err", err)
 		}
 		select {
@@ -74,31 +72,43 @@ func (r *TimerRunner) Run(ctx context.Context) error {
 	}
 }
 
-// fire delivers every timer due at now.
-func (r *TimerRunner) fire(ctx context.Context, now time.Time) error {
+// FireDue delivers every timer due now, once, and returns how many it
+// delivered. A timer the inbox refuses is put back, with the rest of its batch,
+// to fire on the next poll.
+func (r *TimerRunner) FireDue(ctx context.Context) (int, error) {
+	if r.Logger == nil {
+		r.Logger = slog.Default()
+	}
+	now := time.Now
+	if r.Clock != nil {
+		now = r.Clock
+	}
+	n := 0
 	for {
-		due, err := r.Store.DueTimers(ctx, now, 100)
+		due, err := r.Store.DueTimers(ctx, now(), 100)
 		if err != nil {
-			return err
+			return n, fmt.Errorf("due timers: %w", err)
 		}
-		for _, t := range due {
+		for i, t := range due {
 			var msg intake.Message
-			if err := json.Unmarshal(t.Payload, &msg); err != nil {
+			if err := json.Unmarshal(t.Payload, &msg); err != nil || len(msg.ThreadKeys) == 0 {
+				// With no incident to thread to it would open one.
 				r.Logger.Error("undecodable timer dropped", "timer", t.ID, "err", err)
 				continue
 			}
 			msg.ID = intake.MessageID(fmt.Sprintf("%s@%d", t.ID, t.Due.UnixNano()))
-			msg.ReceivedAt = now.UTC()
+			msg.ReceivedAt = now().UTC()
 			if err := r.Inbox.Accept(ctx, &msg); err != nil {
-				// Put it back so that it fires on the next poll.
-				if serr := r.Store.Schedule(context.WithoutCancel(ctx), t); serr != nil {
-					return fmt.Errorf("timer %s lost: %w (after %v)", t.ID, serr, err)
+				errs := []error{fmt.Errorf("fire %s: %w", t.ID, err)}
+				for _, rest := range due[i:] {
+					errs = append(errs, r.Store.Schedule(context.WithoutCancel(ctx), rest))
 				}
-				return fmt.Errorf("timer %s: %w", t.ID, err)
+				return n, errors.Join(errs...)
 			}
+			n++
 		}
 		if len(due) < 100 {
-			return nil
+			return n, nil
 		}
 	}
 }

@@ -1,0 +1,191 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/intake-support/intake"
+)
+
+// Handle takes every message on an escalated or claimed incident: agents'
+// card actions and thread replies, SLA timers, and customer messages (relayed
+// into the card's thread). It changes inc in place.
+func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
+	d = d.bound()
+	now := d.clock()
+	var replies []intake.Reply
+	var err error
+	switch {
+	case msg.Channel == intake.ChannelSystem && (msg.Action == MajorReport || msg.Action == MajorJoin || msg.Action == MajorResolved):
+		replies, err = d.major(ctx, inc, msg, now)
+	case msg.Channel == intake.ChannelSystem && strings.HasPrefix(msg.Action, "sla:"):
+		replies, err = d.sla(ctx, inc, msg, now)
+	case msg.FromAgent:
+		replies, err = d.agent(ctx, inc, msg, now)
+	default:
+		if out, ok := d.SurveyAnswer(inc, msg); ok {
+			return out, nil
+		}
+		replies = d.fromCustomer(inc, msg)
+	}
+	if err != nil {
+		return intake.Outcome{}, fmt.Errorf("handle %s on %s: %w", msg.DedupeKey(), inc.ID, err)
+	}
+	return intake.Outcome{Replies: replies}, nil
+}
+
+// agent handles a card action or a thread reply by an agent.
+func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+	who := msg.From.ID
+	switch msg.Action {
+	case ActionClaim:
+		return d.claim(ctx, inc, who, now)
+	case ActionRelease:
+		return d.release(ctx, inc, who, now)
+	case ActionEscalate:
+		return d.escalate(ctx, inc, who, intake.TierID(msg.Target), msg.Text, now)
+	case ActionResolve:
+		return d.resolve(ctx, inc, who, msg.Text, now)
+	case "":
+		return d.agentText(inc, msg, now), nil
+	}
+	return []intake.Reply{d.inThread(inc, fmt.Sprintf("Unknown action %q.", msg.Action), who)}, nil
+}
+
+// claim gives the incident to who unless someone holds it. Exactly one of
+// concurrent claimers wins: each handling runs on the version it read, and
+// the store refuses all but the first write, so the others are handled again
+// and find the incident claimed.
+func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
+	switch {
+	case inc.ClaimedBy == who:
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
+	case inc.ClaimedBy != "":
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already claimed by %s", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+	case inc.Status != intake.StatusEscalated:
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
+	}
+	if err := inc.Transition(intake.StatusClaimed, who, now, "claimed"); err != nil {
+		return nil, err
+	}
+	inc.ClaimedBy = who
+	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
+		return nil, err
+	}
+	if err := d.scheduleResolve(ctx, inc, now); err != nil {
+		return nil, err
+	}
+	return []intake.Reply{d.cardUpdate(inc)}, nil
+}
+
+// release gives a claimed incident back to the tier; the claim clock restarts.
+func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
+	if inc.Status != intake.StatusClaimed || inc.ClaimedBy != who {
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
+	}
+	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
+		return nil, err
+	}
+	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
+		return nil, err
+	}
+	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
+	if err := d.scheduleClaim(ctx, inc, now); err != nil {
+		return nil, err
+	}
+	return []intake.Reply{d.cardUpdate(inc), d.inThread(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
+}
+
+// escalate moves the incident to tier to (empty: the tier's next) with a note.
+func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, to intake.TierID, note string, now time.Time) ([]intake.Reply, error) {
+	if !inc.Open() {
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is %s.", inc.ID, inc.Status), who)}, nil
+	}
+	if to == "" {
+		if t := d.tier(inc.Tier); t != nil {
+			to = t.Next
+		}
+	}
+	if to == "" || d.tier(to) == nil {
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
+	}
+	from := inc.Tier
+	replies, err := d.moveTo(ctx, inc, to, who, note, now)
+	if err != nil {
+		return nil, err
+	}
+	text := fmt.Sprintf("Escalated from %s by %s", d.tierName(from), mention(who))
+	if note != "" {
+		text += ": " + note
+	}
+	return append(replies, d.inThread(inc, text, "")), nil
+}
+
+// resolve closes the incident's work: the customer gets the resolution and
+// the survey; a knowledge-tier resolution is shared with the team.
+func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolution string, now time.Time) ([]intake.Reply, error) {
+	if !inc.Open() {
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
+	}
+	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
+		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+	}
+	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
+		return nil, err
+	}
+	inc.Resolution = strings.TrimSpace(resolution)
+	if err := inc.Transition(intake.StatusResolved, who, now, inc.Resolution); err != nil {
+		return nil, err
+	}
+	replies := []intake.Reply{d.cardUpdate(inc), d.resolvedCustomer(inc, who)}
+	if inc.Tier == d.knowledgeTier {
+		more, err := d.share(inc, who, now)
+		if err != nil {
+			return nil, err
+		}
+		replies = append(replies, more...)
+	}
+	more, err := d.resolveChildren(ctx, inc, who)
+	if err != nil {
+		return nil, err
+	}
+	return append(replies, more...), nil
+}
+
+// agentText relays an agent's thread reply to the customer, unless it starts
+// with the note prefix: then it stays on the timeline as an internal note.
+func (d *Desk) agentText(inc *intake.Incident, msg *intake.Message, now time.Time) []intake.Reply {
+	text := strings.TrimSpace(msg.Text)
+	prefix := d.cfg.Channels.Slack.NotePrefix
+	if prefix == "" {
+		prefix = "//"
+	}
+	if strings.HasPrefix(text, prefix) || text == "" {
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID,
+			Text: strings.TrimSpace(strings.TrimPrefix(text, prefix))})
+		return nil
+	}
+	author := msg.From.Name
+	if author == "" {
+		author = msg.From.ID
+	}
+	return []intake.Reply{{Text: text, Author: author, Language: inc.Language}}
+}
+
+// fromCustomer posts a customer's message into the card's thread.
+func (d *Desk) fromCustomer(inc *intake.Incident, msg *intake.Message) []intake.Reply {
+	if inc.CardReply == "" || msg.Channel == intake.ChannelSystem {
+		return nil
+	}
+	who := msg.From.Name
+	if who == "" {
+		who = msg.From.ID
+	}
+	text := fmt.Sprintf("%s (customer): %s", who, msg.Text)
+	for _, a := range msg.Attachments {
+		text += fmt.Sprintf("\n[attachment: %s, %s, %d bytes]", a.Name, a.Type, a.Size)
+	}
+	return []intake.Reply{d.inThread(inc, text, "")}
+}

@@ -1,0 +1,137 @@
+package escalation
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/intake-support/intake"
+)
+
+// Card actions, as the Slack adapter sends them back in Message.Action.
+const (
+	ActionClaim    = "claim"
+	ActionRelease  = "release"
+	ActionEscalate = "escalate"
+	ActionResolve  = "resolve"
+)
+
+// card renders inc as agents see it in its tier channel.
+func (d *Desk) card(inc *intake.Incident) *intake.Card {
+	c := &intake.Card{
+		IncidentID: inc.ID, Title: title(inc), Status: inc.Status, Tier: inc.Tier, TierName: d.tierName(inc.Tier),
+		Customer: inc.Customer, Origin: inc.Conversation.Channel, Language: inc.Language, Category: inc.Category,
+		ClaimedBy: inc.ClaimedBy,
+	}
+	if c.Origin == "" {
+		c.Origin = inc.Customer.Channel
+	}
+	if inc.Language != "" && !slices.Contains(d.cfg.Triage.Languages, inc.Language) {
+		c.Fields = append(c.Fields, intake.CardField{Label: "Detected language", Value: inc.Language})
+	}
+	if e := inc.Escalation; e != nil && e.Reason != "" {
+		c.Fields = append(c.Fields, intake.CardField{Label: "Reason", Value: e.Reason})
+	}
+	for _, k := range d.detailOrder(inc) {
+		c.Fields = append(c.Fields, intake.CardField{Label: k, Value: inc.Details[k]})
+	}
+	if e := inc.Escalation; e != nil && len(e.Tried) > 0 {
+		c.Fields = append(c.Fields, intake.CardField{Label: "Level I tried", Value: strings.Join(e.Tried, ", ")})
+	}
+	if inc.Resolution != "" {
+		c.Fields = append(c.Fields, intake.CardField{Label: "Resolution", Value: inc.Resolution})
+	}
+	if inc.Satisfaction > 0 {
+		c.Fields = append(c.Fields, intake.CardField{Label: "Satisfaction", Value: fmt.Sprintf("%d/5", inc.Satisfaction)})
+	}
+	if n := reports(inc); n > 0 {
+		c.Reports = n
+	}
+	t := d.tier(inc.Tier)
+	switch inc.Status {
+	case intake.StatusEscalated:
+		c.Actions = []intake.Button{{Action: ActionClaim, Label: "Claim"}, {Action: ActionEscalate, Label: "Escalate"}, {Action: ActionResolve, Label: "Resolve"}}
+		if t != nil {
+			c.ClaimDue = ClockFor(d.cfg, t).AddBusiness(lastStatusAt(inc, intake.StatusEscalated), t.ClaimWithin)
+		}
+	case intake.StatusClaimed:
+		c.Actions = []intake.Button{{Action: ActionRelease, Label: "Release"}, {Action: ActionEscalate, Label: "Escalate"}, {Action: ActionResolve, Label: "Resolve"}}
+		if t != nil {
+			c.ResolveDue = ClockFor(d.cfg, t).AddBusiness(lastStatusAt(inc, intake.StatusClaimed), t.ResolveWithin)
+		}
+	}
+	if inc.Open() {
+		for _, x := range d.cfg.Tiers {
+			if x.ID != inc.Tier {
+				c.EscalateTo = append(c.EscalateTo, x.ID)
+			}
+		}
+	}
+	return c
+}
+
+// detailOrder lists the incident's details: those the category asks for
+// first (an on-site tier sees address and availability on top), then the rest.
+func (d *Desk) detailOrder(inc *intake.Incident) []string {
+	var out []string
+	for _, k := range d.cfg.Triage.DetailsFor(inc.Category) {
+		if inc.Details[k] != "" {
+			out = append(out, k)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(inc.Details)) {
+		if !slices.Contains(out, k) && inc.Details[k] != "" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+func title(inc *intake.Incident) string {
+	s := inc.Subject
+	if s == "" {
+		s = inc.Details["description"]
+	}
+	if s == "" {
+		s = "(no subject)"
+	}
+	if r := []rune(s); len(r) > 120 {
+		s = string(r[:119]) + "…"
+	}
+	return s
+}
+
+// fallback is the plain text of a card, for notifications and clients that
+// cannot show cards.
+func fallback(c *intake.Card) string {
+	s := fmt.Sprintf("%s [%s] %s: %s", c.IncidentID, c.TierName, c.Status, c.Title)
+	if c.ClaimedBy != "" {
+		s += " (claimed by " + mention(c.ClaimedBy) + ")"
+	}
+	if c.Reports > 0 {
+		s += fmt.Sprintf(" - %d reports", c.Reports)
+	}
+	return s
+}
+
+// cardUpdate replaces the incident's card in place.
+func (d *Desk) cardUpdate(inc *intake.Incident) intake.Reply {
+	c := d.card(inc)
+	return intake.Reply{Conversation: d.tierConv(inc.Tier), UpdateOf: inc.CardReply, Card: c, Text: fallback(c), Auto: true}
+}
+
+// inThread posts text in the card's thread; to, when set, makes it ephemeral.
+func (d *Desk) inThread(inc *intake.Incident, text, to string) intake.Reply {
+	return intake.Reply{Conversation: d.tierConv(inc.Tier), ThreadOf: inc.CardReply, Text: text, EphemeralTo: to, Auto: true}
+}
+
+// formatDue renders a deadline in the business-hours time zone.
+func (d *Desk) formatDue(t time.Time) string {
+	loc := d.cfg.BusinessHours.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
+}

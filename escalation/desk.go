@@ -1,0 +1,254 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/store"
+)
+
+// DefaultKnowledgeTier is the tier whose resolutions are shared with the team
+// (the seed's back end, tier III) unless WithKnowledgeTier names another.
+const DefaultKnowledgeTier intake.TierID = "L3"
+
+// Actor names intake itself on the timeline.
+const Actor = "intake"
+
+// Desk is the human side of intake; it implements channels.Humans. Like every
+// handler it changes the incident in place and returns the replies; the
+// worker stores both. Its only direct writes are timers and draft articles,
+// both idempotent, so a handling that is retried after a conflicting write
+// does no harm.
+type Desk struct {
+	// cfg and router are the configuration one handling works with: entry
+	// points take them from cur, so a reload never changes them midway.
+	cfg           *config.Config
+	router        *Router
+	cur           *atomic.Pointer[snapshot]
+	st            store.Store
+	now           func() time.Time
+	log           *slog.Logger
+	knowledgeTier intake.TierID
+	poll          time.Duration
+	inbox         channels.Inbox
+}
+
+var _ channels.Humans = (*Desk)(nil)
+
+// Option configures a Desk.
+type Option func(*Desk)
+
+// WithClock sets the clock SLAs and the timeline use (time.Now by default).
+func WithClock(now func() time.Time) Option { return func(d *Desk) { d.now = now } }
+
+// WithLogger sets the logger (slog.Default by default).
+func WithLogger(l *slog.Logger) Option { return func(d *Desk) { d.log = l } }
+
+// WithKnowledgeTier names the tier whose resolutions are posted to the
+// knowledge channel and drafted as KB articles (DefaultKnowledgeTier by default).
+func WithKnowledgeTier(id intake.TierID) Option { return func(d *Desk) { d.knowledgeTier = id } }
+
+// WithPoll sets how often RunTimers looks for due timers (1s by default).
+func WithPoll(p time.Duration) Option { return func(d *Desk) { d.poll = p } }
+
+// WithInbox sets where the desk queues its own system messages (major
+// incident grouping); by default the store's durable inbox.
+func WithInbox(in channels.Inbox) Option { return func(d *Desk) { d.inbox = in } }
+
+// New returns the desk of cfg keeping its timers in st.
+func New(cfg *config.Config, st store.Store, opts ...Option) *Desk {
+	d := &Desk{cfg: cfg, st: st, now: time.Now, log: slog.Default(), knowledgeTier: DefaultKnowledgeTier, poll: time.Second}
+	for _, o := range opts {
+		o(d)
+	}
+	if d.inbox == nil {
+		d.inbox = &channels.StoreInbox{Store: st}
+	}
+	d.cur = &atomic.Pointer[snapshot]{}
+	r, err := NewRouter(cfg)
+	if err != nil {
+		d.log.Error("routing rules", "err", err)
+		r = &Router{tiers: cfg.Tiers} // everything to the first tier
+	}
+	d.cur.Store(&snapshot{cfg: cfg, router: r})
+	return d.bound()
+}
+
+// snapshot is one loaded configuration and its router.
+type snapshot struct {
+	cfg    *config.Config
+	router *Router
+}
+
+// bound returns the desk working with the current configuration.
+func (d *Desk) bound() *Desk {
+	s := d.cur.Load()
+	c := *d
+	c.cfg, c.router = s.cfg, s.router
+	return &c
+}
+
+// Reload makes the desk use cfg from the next message on. When cfg's routing
+// rules do not compile it returns the error and keeps the old configuration.
+// Timers already scheduled keep their deadlines.
+func (d *Desk) Reload(cfg *config.Config) error {
+	r, err := NewRouter(cfg)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	d.cur.Store(&snapshot{cfg: cfg, router: r})
+	return nil
+}
+
+// Router returns the routing rules the desk applies (for `intake route`).
+func (d *Desk) Router() *Router { return d.cur.Load().router }
+
+func (d *Desk) clock() time.Time { return d.now().UTC() }
+
+func (d *Desk) tier(id intake.TierID) *config.Tier {
+	t, _ := d.cfg.Tier(id)
+	return t
+}
+
+// tierConv is the Slack conversation of a tier's channel.
+func (d *Desk) tierConv(id intake.TierID) intake.Conversation {
+	c := intake.Conversation{Channel: intake.ChannelSlack}
+	if t := d.tier(id); t != nil {
+		c.Address = t.SlackChannel
+	}
+	return c
+}
+
+// Escalate routes inc to a tier (esc.Tier, when it names one, overrides the
+// routing rules), posts its card there and tells the customer a person will
+// follow up.
+func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Escalation) (intake.Outcome, error) {
+	d = d.bound()
+	now := d.clock()
+	inc.Escalation = &esc
+	if inc.Language == "" {
+		inc.Language = esc.Language
+	}
+	if inc.Category == "" {
+		inc.Category = esc.Category
+	}
+	if len(esc.Details) > 0 {
+		if inc.Details == nil {
+			inc.Details = map[string]string{}
+		}
+		for k, v := range esc.Details {
+			if _, ok := inc.Details[k]; !ok {
+				inc.Details[k] = v
+			}
+		}
+	}
+	if parent, join, err := d.findParent(ctx, inc, now); err != nil {
+		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
+	} else if parent != "" {
+		return d.group(ctx, inc, parent, join, now)
+	}
+	to, why := esc.Tier, "forced by level I"
+	if to == "" || d.tier(to) == nil {
+		dec := d.router.Route(d.routeInput(inc, esc, now))
+		to, why = dec.Tier, "rule "+dec.Rule
+		if dec.Rule == "" {
+			why = "no rule matched"
+		}
+	}
+	if d.tier(to) == nil {
+		return intake.Outcome{}, fmt.Errorf("escalate %s: no tier %q configured", inc.ID, to)
+	}
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: "routed to " + string(to) + ": " + why})
+	replies, err := d.moveTo(ctx, inc, to, Actor, esc.Reason, now)
+	if err != nil {
+		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
+	}
+	replies = append(replies, d.ackCustomer(inc, now))
+	return intake.Outcome{Replies: replies}, nil
+}
+
+// routeInput gathers what routing looks at from an incident.
+func (d *Desk) routeInput(inc *intake.Incident, esc intake.Escalation, now time.Time) RouteInput {
+	keys := slices.Sorted(maps.Keys(inc.Details))
+	var text []string
+	for _, k := range keys {
+		text = append(text, inc.Details[k])
+	}
+	return RouteInput{
+		Category: inc.Category, Language: inc.Language, Confidence: esc.Confidence,
+		Channel: inc.Customer.Channel, Sender: inc.Customer, Subject: inc.Subject,
+		Text: strings.Join(text, "\n"), Time: now,
+	}
+}
+
+// moveTo puts inc in tier to, unclaimed: a new card in the tier's channel,
+// the old card (if any) updated to say where it went, and the claim clock
+// started afresh.
+func (d *Desk) moveTo(ctx context.Context, inc *intake.Incident, to intake.TierID, actor, note string, now time.Time) ([]intake.Reply, error) {
+	from, oldCard := inc.Tier, inc.CardReply
+	if err := d.cancelTimers(ctx, inc, from); err != nil {
+		return nil, err
+	}
+	inc.Tier = to
+	inc.ClaimedBy = ""
+	if err := inc.Transition(intake.StatusEscalated, actor, now, note); err != nil {
+		return nil, err
+	}
+	inc.Timeline[len(inc.Timeline)-1].Tier = to
+	if err := d.scheduleClaim(ctx, inc, now); err != nil {
+		return nil, err
+	}
+	inc.CardReply = fmt.Sprintf("card:%s:%d", inc.ID, cardSeq(oldCard)+1)
+	c := d.card(inc)
+	replies := []intake.Reply{{ID: inc.CardReply, Conversation: d.tierConv(to), Card: c, Text: fallback(c), Language: inc.Language, Auto: true}}
+	if oldCard != "" && from != "" {
+		old := d.card(inc)
+		old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
+		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: fmt.Sprintf("to %s by %s", d.tierName(to), mention(actor))})
+		replies = append(replies, intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true})
+	}
+	return replies, nil
+}
+
+// cardSeq returns n of a card reply ID card:INC-...:n, 0 for none.
+func cardSeq(id string) int {
+	var n int
+	if i := strings.LastIndexByte(id, ':'); i >= 0 {
+		_, _ = fmt.Sscanf(id[i+1:], "%d", &n)
+	}
+	return n
+}
+
+func (d *Desk) tierName(id intake.TierID) string {
+	if t := d.tier(id); t != nil && t.Name != "" {
+		return t.Name
+	}
+	return string(id)
+}
+
+// mention renders a Slack user ID as a mention; intake itself stays plain.
+func mention(user string) string {
+	if user == "" || user == Actor || strings.HasPrefix(user, "sla") {
+		return "intake"
+	}
+	return "<@" + user + ">"
+}
+
+// lastStatusAt returns when inc last entered status s.
+func lastStatusAt(inc *intake.Incident, s intake.Status) time.Time {
+	for i := len(inc.Timeline) - 1; i >= 0; i-- {
+		if e := inc.Timeline[i]; e.Kind == intake.EventStatus && e.To == s {
+			return e.At
+		}
+	}
+	return time.Time{}
+}

@@ -1,0 +1,135 @@
+package escalation
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/intake-support/intake"
+)
+
+// summary is what the team learns from a knowledge-tier resolution.
+type summary struct {
+	Problem, Cause, Fix string
+}
+
+// summarize splits a resolution into cause and fix when the agent wrote
+// "Cause:"/"Causa:" and "Fix:"/"Solución:" lines; otherwise it is all fix.
+func summarize(inc *intake.Incident) summary {
+	s := summary{Problem: title(inc)}
+	if desc := inc.Details["description"]; desc != "" && desc != s.Problem {
+		s.Problem += " - " + desc
+	}
+	var fix []string
+	for _, line := range strings.Split(inc.Resolution, "\n") {
+		low := strings.ToLower(strings.TrimSpace(line))
+		switch {
+		case hasAnyPrefix(low, "cause:", "causa:"):
+			s.Cause = strings.TrimSpace(line[strings.IndexByte(line, ':')+1:])
+		case hasAnyPrefix(low, "fix:", "solución:", "solucion:"):
+			fix = append(fix, strings.TrimSpace(line[strings.IndexByte(line, ':')+1:]))
+		default:
+			fix = append(fix, line)
+		}
+	}
+	s.Fix = strings.TrimSpace(strings.Join(fix, "\n"))
+	return s
+}
+
+func hasAnyPrefix(s string, prefixes ...string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// draft is a KB article in the knowledge base's file format, for a manager
+// to review and move into the KB folder.
+type draft struct {
+	ID        string              `yaml:"id"`
+	Category  string              `yaml:"category"`
+	Title     map[string]string   `yaml:"title"`
+	Questions map[string][]string `yaml:"questions"`
+	Answer    map[string]string   `yaml:"answer"`
+}
+
+// share posts the summary of a knowledge-tier resolution to the knowledge
+// channel and writes it as a draft article. The draft's file name is the
+// incident's, so a handling repeated after a conflict rewrites the same file.
+func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
+	s := summarize(inc)
+	var replies []intake.Reply
+	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" {
+		text := fmt.Sprintf("*Resolved in %s by %s: %s*\n*Problem:* %s\n", d.tierName(inc.Tier), mention(who), inc.ID, s.Problem)
+		if s.Cause != "" {
+			text += "*Cause:* " + s.Cause + "\n"
+		}
+		text += "*Fix:* " + s.Fix
+		if inc.Category != "" {
+			text += "\n_Category: " + inc.Category + "; a draft KB article awaits approval._"
+		}
+		replies = append(replies, intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch}, Text: text, Auto: true})
+	}
+	if err := d.writeDraft(inc, s); err != nil {
+		return nil, err
+	}
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "shared with the team; draft KB article written"})
+	return replies, nil
+}
+
+// draftPath is where the draft article of inc is written.
+func (d *Desk) draftPath(inc *intake.Incident) string {
+	dir := d.cfg.Triage.DraftsDir
+	if dir == "" {
+		dir = "drafts"
+	}
+	if !filepath.IsAbs(dir) && d.cfg.Dir != "" {
+		dir = filepath.Join(d.cfg.Dir, dir)
+	}
+	return filepath.Join(dir, strings.ToLower(string(inc.ID))+".yaml")
+}
+
+func (d *Desk) writeDraft(inc *intake.Incident, s summary) error {
+	lang := inc.Language
+	if lang != "es" && lang != "en" {
+		lang = "en"
+	}
+	answer := s.Fix
+	if s.Cause != "" {
+		answer = say(lang, "Causa: ", "Cause: ") + s.Cause + "\n\n" + s.Fix
+	}
+	category := inc.Category
+	if category == "" {
+		category = "other"
+	}
+	// Only the incident's language is known; the other stays for the manager.
+	a := draft{
+		ID: "draft-" + strings.ToLower(string(inc.ID)), Category: category,
+		Title:     map[string]string{lang: title(inc)},
+		Questions: map[string][]string{lang: {s.Problem}},
+		Answer:    map[string]string{lang: answer},
+	}
+	b, err := yaml.Marshal([]draft{a})
+	if err != nil {
+		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
+	}
+	b = append([]byte(fmt.Sprintf("# Draft from %s (tier %s). Review, complete the other language, and move into the KB folder.\n", inc.ID, inc.Tier)), b...)
+	path := d.draftPath(inc)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,191 @@
+package escalation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/store"
+)
+
+// The system actions of major incident grouping. They start with "sla:" so
+// that the worker hands them to the desk like timers; each is addressed to
+// one incident and carries the other's ID in Text.
+const (
+	// MajorReport tells a parent that a report joined it.
+	MajorReport = "sla:major-report"
+	// MajorJoin tells an earlier report that it now belongs to a parent.
+	MajorJoin = "sla:major-join"
+	// MajorResolved tells a report that its parent was resolved.
+	MajorResolved = "sla:major-resolved"
+)
+
+// reportActor marks the timeline notes that list a parent's reports.
+const reportActor = "major"
+
+// reportsOf lists the reports grouped under a parent incident.
+func reportsOf(inc *intake.Incident) []intake.IncidentID {
+	var ids []intake.IncidentID
+	for _, e := range inc.Timeline {
+		if e.Kind == intake.EventNote && e.Actor == reportActor {
+			if id := intake.IncidentID(e.Text); !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
+	return ids
+}
+
+// reports is the number of customer reports a parent card counts (itself
+// included), or 0 for an incident that is not a parent.
+func reports(inc *intake.Incident) int {
+	if n := len(reportsOf(inc)); n > 0 {
+		return n + 1
+	}
+	return 0
+}
+
+func reportText(inc *intake.Incident) string {
+	return inc.Subject + " " + inc.Details["description"]
+}
+
+// findParent returns the parent incident inc belongs under, or "" when too
+// few similar reports are open in the window. The earlier similar reports
+// that are not grouped yet are returned too, so they can be told to join.
+func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Time) (intake.IncidentID, []intake.IncidentID, error) {
+	m := d.cfg.MajorIncidents
+	if !m.Enabled() || inc.Category == "" || inc.ParentID != "" {
+		return "", nil, nil
+	}
+	var similar []*intake.Incident
+	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
+		list, err := d.st.ListIncidents(ctx, store.Filter{Status: s})
+		if err != nil {
+			return "", nil, fmt.Errorf("major incidents: %w", err)
+		}
+		for _, o := range list {
+			if o.ID != inc.ID && o.Category == inc.Category && !o.CreatedAt.Before(now.Add(-m.Window)) &&
+				similarity(reportText(inc), reportText(o)) >= m.Similarity {
+				similar = append(similar, o)
+			}
+		}
+	}
+	for _, o := range similar {
+		if o.ParentID != "" {
+			return o.ParentID, nil, nil
+		}
+		if reports(o) > 0 {
+			return o.ID, nil, nil
+		}
+	}
+	if len(similar)+1 < m.Threshold {
+		return "", nil, nil
+	}
+	// The earliest report becomes the parent: every concurrent decision picks the same one.
+	slices.SortFunc(similar, func(a, b *intake.Incident) int { return strings.Compare(string(a.ID), string(b.ID)) })
+	var join []intake.IncidentID
+	for _, o := range similar[1:] {
+		join = append(join, o.ID)
+	}
+	return similar[0].ID, join, nil
+}
+
+// tell queues a system message for incident to through the inbox, so that it
+// is handled (and stored) like any other message on that incident.
+func (d *Desk) tell(ctx context.Context, action string, to, about intake.IncidentID, text string) error {
+	msg := &intake.Message{
+		ID:      intake.MessageID(action + ":" + string(to) + ":" + string(about)),
+		Channel: intake.ChannelSystem, Action: action, Target: string(about), Text: text,
+		From:       intake.Customer{Channel: intake.ChannelSystem, ID: reportActor, Verified: true},
+		ThreadKeys: []intake.ThreadKey{intake.TokenThreadKey(to)},
+		ReceivedAt: d.clock(),
+	}
+	if err := d.inbox.Accept(ctx, msg); err != nil {
+		return fmt.Errorf("tell %s about %s: %w", to, about, err)
+	}
+	return nil
+}
+
+// group puts inc under parent: no card of its own, the parent's card counts it.
+func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.IncidentID, join []intake.IncidentID, now time.Time) (intake.Outcome, error) {
+	p, err := d.st.GetIncident(ctx, parent)
+	if err != nil {
+		return intake.Outcome{}, fmt.Errorf("group %s under %s: %w", inc.ID, parent, err)
+	}
+	inc.ParentID, inc.Tier = parent, p.Tier
+	if err := inc.Transition(intake.StatusEscalated, Actor, now, "grouped under major incident "+string(parent)); err != nil {
+		return intake.Outcome{}, err
+	}
+	for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
+		if err := d.tell(ctx, MajorReport, parent, id, string(id)); err != nil {
+			return intake.Outcome{}, err
+		}
+	}
+	for _, id := range join {
+		if err := d.tell(ctx, MajorJoin, id, parent, string(parent)); err != nil {
+			return intake.Outcome{}, err
+		}
+	}
+	es := fmt.Sprintf("Tu reporte quedó registrado como %s. Estamos atendiendo una falla general que afecta a varias personas (%s); te avisaremos en cuanto quede resuelta.", inc.ID, parent)
+	en := fmt.Sprintf("Your report is registered as %s. We are working on a wider problem affecting several people (%s); we will let you know as soon as it is resolved.", inc.ID, parent)
+	return intake.Outcome{Replies: []intake.Reply{{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}}}, nil
+}
+
+// major handles the grouping messages on one incident.
+func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+	other := intake.IncidentID(msg.Target)
+	switch msg.Action {
+	case MajorReport:
+		if slices.Contains(reportsOf(inc), other) || other == inc.ID {
+			return nil, nil
+		}
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: reportActor, Text: string(other)})
+		if inc.CardReply == "" {
+			return nil, nil
+		}
+		return []intake.Reply{d.cardUpdate(inc)}, nil
+	case MajorJoin:
+		if inc.ParentID != "" || !inc.Open() || inc.ID == other {
+			return nil, nil
+		}
+		if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
+			return nil, err
+		}
+		inc.ParentID = other
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Text: "grouped under major incident " + string(other)})
+		var out []intake.Reply
+		if inc.CardReply != "" {
+			u := d.cardUpdate(inc)
+			u.Card.Actions, u.Card.ClaimDue = nil, time.Time{}
+			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: "Grouped", Value: "under major incident " + string(other)})
+			out = append(out, u)
+		}
+		return out, nil
+	case MajorResolved:
+		if !inc.Open() {
+			return nil, nil
+		}
+		if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
+			return nil, err
+		}
+		inc.Resolution = msg.Text
+		if err := inc.Transition(intake.StatusResolved, Actor, now, "major incident "+string(other)+" resolved"); err != nil {
+			return nil, err
+		}
+		return []intake.Reply{d.resolvedCustomer(inc, "")}, nil
+	}
+	return nil, nil
+}
+
+// resolveChildren tells every report grouped under inc that it is resolved.
+func (d *Desk) resolveChildren(ctx context.Context, inc *intake.Incident, _ string) ([]intake.Reply, error) {
+	for _, id := range reportsOf(inc) {
+		if err := d.tell(ctx, MajorResolved, id, inc.ID, inc.Resolution); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
