@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"sync/atomic"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -18,7 +19,8 @@ const actionConfirmExpired = "triage:confirm_expired"
 // a confirmation it schedules the soft resolution, and the timer's message
 // comes back here when it fires.
 type levelOne struct {
-	bot    *triage.Bot
+	// bot is swapped whole when the configuration is reloaded.
+	bot    atomic.Pointer[triage.Bot]
 	timers store.Timers
 	now    func() time.Time
 }
@@ -28,14 +30,15 @@ func (l *levelOne) Handle(ctx context.Context, inc *intake.Incident, msg *intake
 		if msg.Action != actionConfirmExpired {
 			return intake.Outcome{}, nil
 		}
-		out, _, err := l.bot.Expire(inc, l.now())
+		out, _, err := l.bot.Load().Expire(inc, l.now())
 		return out, err
 	}
-	out, err := l.bot.Handle(ctx, inc, msg)
+	bot := l.bot.Load()
+	out, err := bot.Handle(ctx, inc, msg)
 	if err != nil {
 		return out, err
 	}
-	if due, ok := l.bot.ConfirmDeadline(inc); ok {
+	if due, ok := bot.ConfirmDeadline(inc); ok {
 		// Scheduled before the incident is stored; if that write loses a
 		// race the timer still fires harmlessly: Expire checks the state.
 		err = channels.ScheduleMessage(ctx, l.timers, "triage:"+string(inc.ID), due, channels.SystemMessage(inc.ID, actionConfirmExpired))

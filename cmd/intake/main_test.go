@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -281,4 +282,78 @@ func waitHTTP(url string, within time.Duration, exited <-chan error) bool {
 		time.Sleep(20 * time.Millisecond)
 	}
 	return false
+}
+
+// syncBuffer is a bytes.Buffer safe for a process writing while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitLog(logs *syncBuffer, want string, n int, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if strings.Count(logs.String(), want) >= n {
+			return true
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return false
+}
+
+func TestServeReloadsConfig(t *testing.T) {
+	cfg := exampleConfig(t)
+	replaceSMTPPort(t, nil, cfg)
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	if !waitHTTP("http://"+addr+"/healthz", 5*time.Second, done) {
+		t.Fatalf("serve did not start; logs:\n%s", logs.String())
+	}
+	good, _ := os.ReadFile(cfg)
+	bad := bytes.Replace(good, []byte("claim_within: 15m"), []byte("claim_within: soon"), 1)
+	if err := os.WriteFile(cfg, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !waitLog(logs, "configuration not reloaded", 1, 6*time.Second) {
+		t.Fatalf("a broken config file was not refused; logs:\n%s", logs.String())
+	}
+	if err := os.WriteFile(cfg, bytes.Replace(good, []byte("threshold: 0.5"), []byte("threshold: 0.6"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if !waitLog(logs, "configuration reloaded", 1, 6*time.Second) {
+		t.Fatalf("a changed valid config was not reloaded; logs:\n%s", logs.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if !waitLog(logs, "configuration reloaded", 2, 6*time.Second) {
+		t.Fatalf("SIGHUP did not reload; logs:\n%s", logs.String())
+	}
+	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("gateway not healthy after reloads: %v", err)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-done; err != nil {
+		t.Fatalf("serve after SIGTERM: %v", err)
+	}
 }

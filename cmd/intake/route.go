@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/intake-support/intake"
+
 	"github.com/intake-support/intake/triage"
 )
 
@@ -19,6 +21,8 @@ func route(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration `FILE`")
 	asJSON := fs.Bool("json", false, "print the decision as one JSON object")
+	from := fs.String("from", "", "the sender (an email address, or a chat user ID), for sender and VIP rules")
+	channel := fs.String("channel", "email", "the `CHANNEL` the message arrives on: email, slack or discord")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -42,7 +46,10 @@ func route(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, explain := decide(cfg, c, text)
+	d, explain, err := decide(cfg, c, text, intake.Customer{Channel: intake.Channel(*channel), ID: *from})
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(d)
 	}

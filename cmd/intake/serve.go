@@ -14,6 +14,7 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/escalation"
 	"github.com/intake-support/intake/httpapi"
 	"github.com/intake-support/intake/store"
 	"github.com/intake-support/intake/store/bolt"
@@ -59,6 +60,8 @@ type Main struct {
 	Outbox   *channels.Outbox
 	Adapters map[intake.Channel]channels.Adapter
 	HTTP     *httpapi.Server
+	Desk     *escalation.Desk
+	levelOne *levelOne
 	listener net.Listener
 	// runners are extra long-lived parts (timers, hot reload).
 	runners []func(context.Context) error
@@ -84,7 +87,7 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Outbox.Adapters = m.Adapters
 	timers := &channels.TimerRunner{Store: m.Store, Inbox: m.Worker.Inbox(), Logger: m.Logger}
-	m.runners = append(m.runners, timers.Run)
+	m.runners = append(m.runners, timers.Run, m.watchConfig)
 	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Listen); err != nil {
 		return fmt.Errorf("http: %w", err)
 	}

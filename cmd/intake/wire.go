@@ -10,6 +10,7 @@ import (
 	"github.com/intake-support/intake/channels/discord"
 	"github.com/intake-support/intake/channels/slack"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/escalation"
 	"github.com/intake-support/intake/triage"
 )
 
@@ -25,8 +26,11 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}
-	m.Worker.LevelOne = &levelOne{bot: bot, timers: m.Store, now: time.Now}
-	m.Worker.Humans = newHandover(m.Config)
+	m.levelOne = &levelOne{timers: m.Store, now: time.Now}
+	m.levelOne.bot.Store(bot)
+	m.Desk = escalation.New(m.Config, m.Store, escalation.WithLogger(m.Logger), escalation.WithInbox(m.Worker.Inbox()))
+	m.Worker.Humans = m.Desk
+	m.Worker.LevelOne = m.Desk.WrapLevelOne(m.levelOne)
 	m.Adapters = map[intake.Channel]channels.Adapter{}
 	if sc := m.Config.Channels.Slack; sc.Enabled() {
 		a, err := slack.New(sc, m.Logger)
@@ -51,11 +55,19 @@ func (m *Main) wire(ctx context.Context) error {
 }
 
 // decide is the full decision of `intake route`: Level I's, and for an
-// escalation the tier the routing rules pick.
-func decide(cfg *config.Config, c *triage.Classifier, text string) (triage.Decision, []string) {
+// escalation the tier the routing rules pick, with why the rules before it
+// did not match.
+func decide(cfg *config.Config, c *triage.Classifier, text string, sender intake.Customer) (triage.Decision, []string, error) {
 	d := c.Route(text)
-	if d.Action == triage.ActionEscalate && len(cfg.Tiers) > 0 {
-		d.Tier = string(cfg.Tiers[0].ID)
+	if d.Action != triage.ActionEscalate {
+		return d, nil, nil
 	}
-	return d, nil
+	router, err := escalation.NewRouter(cfg)
+	if err != nil {
+		return d, nil, err
+	}
+	r := router.Route(escalation.RouteInput{Category: d.Category, Language: d.Language, Confidence: d.Confidence,
+		Channel: sender.Channel, Sender: sender, Text: text, Time: time.Now()})
+	d.Tier, d.Rule = string(r.Tier), r.Rule
+	return d, r.Explain, nil
 }
