@@ -1,0 +1,201 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/store"
+)
+
+// ingest normalizes one raw message, applies what only email knows (bounces,
+// the per-sender rate window, threading by sender) and hands it to the
+// inbox. It returns a *RefusedError for mail Normalize refuses, and any
+// other error for a failure worth retrying; nil means the inbox has it.
+func (a *Adapter) ingest(ctx context.Context, inbox channels.Inbox, raw io.Reader, maxSize int64) (*intake.Message, error) {
+	opts := a.normalizeOptions()
+	if maxSize > 0 {
+		opts.MaxSize = maxSize
+	}
+	n, err := Normalize(raw, opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.prepare(ctx, n); err != nil {
+		return n.Message, err
+	}
+	if err := inbox.Accept(ctx, n.Message); err != nil {
+		return n.Message, fmt.Errorf("accept %s: %w", n.Message.ID, err)
+	}
+	a.log.Debug("mail accepted", "id", n.Message.ID, "auto_reply", n.Message.AutoReply, "reason", n.Message.AutoReplyReason)
+	return n.Message, nil
+}
+
+// prepare runs the email-only steps between Normalize and Accept. Every
+// step is idempotent, so a message read twice (a crash before the IMAP flag)
+// gives the same result.
+func (a *Adapter) prepare(ctx context.Context, n *Normalized) error {
+	if n.Bounce != nil {
+		if err := a.noteBounce(ctx, n.Bounce); err != nil {
+			return err
+		}
+	}
+	msg := n.Message
+	if msg.AutoReply || msg.From.ID == "" {
+		return nil
+	}
+	if err := a.rateLimit(ctx, msg); err != nil {
+		return err
+	}
+	if msg.AutoReply {
+		return nil
+	}
+	return a.senderKey(ctx, msg)
+}
+
+// noteBounce records on each incident whose reply bounced that the
+// customer's address is failing. The incident is found by the returned
+// Message-ID, which Send mapped as a thread key when the reply left.
+func (a *Adapter) noteBounce(ctx context.Context, b *Bounce) error {
+	if len(b.Recipients) == 0 && len(b.Delayed) > 0 {
+		return nil // still being retried by the MTA: nothing failed yet
+	}
+	reason := strings.TrimSpace(strings.TrimSpace(b.Status + " " + b.Reason))
+	if b.Complaint {
+		reason = "complaint: " + reason
+	}
+	done := map[intake.IncidentID]bool{}
+	for _, id := range b.MessageIDs {
+		incID, err := a.st.LookupThread(ctx, intake.EmailThreadKey(id))
+		if errors.Is(err, store.ErrNotFound) || done[incID] {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("bounce: look up %s: %w", id, err)
+		}
+		done[incID] = true
+		_, err = store.Mutate(ctx, a.st, incID, func(inc *intake.Incident) error {
+			addrs := b.Recipients
+			if len(addrs) == 0 {
+				addrs = []string{inc.Conversation.Address}
+			}
+			text := "customer address " + strings.Join(addrs, ", ") + " is failing: " + reason
+			for _, e := range inc.Timeline {
+				if e.Kind == intake.EventNote && e.Text == text {
+					return errNoted
+				}
+			}
+			inc.Record(intake.Event{Kind: intake.EventNote, At: a.opts.now().UTC(), Actor: "intake",
+				Channel: intake.ChannelEmail, Text: text})
+			return nil
+		})
+		if err != nil && !errors.Is(err, errNoted) {
+			return fmt.Errorf("bounce: note on %s: %w", incID, err)
+		}
+		a.log.Info("customer address failing", "incident", incID, "status", b.Status)
+	}
+	return nil
+}
+
+var errNoted = errors.New("already noted")
+
+// rateLimit marks msg as automatic when its sender wrote more than
+// RateLimit.Messages times in the current fixed window of RateLimit.Per.
+//
+// Counting uses the store's MarkSeen, which every instance shares: slot k of
+// the window is the key "email-rate:<addr>:<window>:<k>", and a message
+// takes the first free slot. A message seen before in the window (read
+// again after a crash) is not counted twice. The window is fixed, not
+// sliding: a burst straddling two windows may get up to twice the limit.
+func (a *Adapter) rateLimit(ctx context.Context, msg *intake.Message) error {
+	rl := a.cfg.RateLimit
+	if rl.Messages <= 0 || rl.Per <= 0 {
+		return nil
+	}
+	addr := strings.ToLower(msg.From.ID)
+	window := strconv.FormatInt(a.opts.now().UnixNano()/int64(rl.Per), 10)
+	prefix := "email-rate:" + addr + ":" + window + ":"
+	fresh, err := a.st.MarkSeen(ctx, prefix+"msg:"+string(msg.ID), 2*rl.Per)
+	if err != nil {
+		return fmt.Errorf("rate window: %w", err)
+	}
+	if !fresh {
+		return nil
+	}
+	for k := 1; k <= rl.Messages; k++ {
+		took, err := a.st.MarkSeen(ctx, prefix+strconv.Itoa(k), 2*rl.Per)
+		if err != nil {
+			return fmt.Errorf("rate window: %w", err)
+		}
+		if took {
+			return nil
+		}
+	}
+	msg.AutoReply, msg.AutoReplyReason = true, "rate limit"
+	a.log.Info("sender over the rate limit; message recorded, not answered", "id", msg.ID)
+	return nil
+}
+
+// senderKey threads a message by its sender when nothing else does: it adds
+// a key "email-sender:<addr>:<bucket>" after the message's own keys (so any
+// Message-ID or token match wins), where bucket is the ThreadWindow-long
+// period of now. The key of the current or the previous bucket is kept only
+// when it maps to an open incident updated within ThreadWindow; the current
+// bucket's key is also added when unmapped, so a new incident (or the one
+// found) is mapped by it and an active conversation carries over from bucket
+// to bucket. A key mapped to a closed or stale incident is never added: the
+// worker would otherwise thread the message to it.
+func (a *Adapter) senderKey(ctx context.Context, msg *intake.Message) error {
+	win := a.cfg.ThreadWindow
+	if win <= 0 {
+		return nil
+	}
+	now := a.opts.now()
+	addr := strings.ToLower(msg.From.ID)
+	bucket := now.UnixNano() / int64(win)
+	key := func(b int64) intake.ThreadKey {
+		return intake.ThreadKey("email-sender:" + addr + ":" + strconv.FormatInt(b, 10))
+	}
+	var keep []intake.ThreadKey
+	currentFree := false
+	for _, b := range []int64{bucket, bucket - 1} {
+		id, err := a.st.LookupThread(ctx, key(b))
+		if errors.Is(err, store.ErrNotFound) {
+			currentFree = currentFree || b == bucket
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("sender thread: %w", err)
+		}
+		inc, err := a.st.GetIncident(ctx, id)
+		if err != nil {
+			return fmt.Errorf("sender thread: %w", err)
+		}
+		if len(keep) == 0 && inc.Open() && now.Sub(inc.UpdatedAt) <= win {
+			keep = append(keep, key(b))
+		}
+	}
+	if currentFree {
+		keep = append(keep, key(bucket))
+	}
+	msg.ThreadKeys = append(msg.ThreadKeys, keep...)
+	return nil
+}
+
+// sleep waits d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -1,0 +1,151 @@
+package email
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/store"
+)
+
+// ErrConfig is returned by New for a configuration it cannot use.
+var ErrConfig = errors.New("email: bad configuration")
+
+// Adapter is the email channels.Adapter: it reads mail by IMAP and/or an
+// SMTP listener, hands each message to the inbox, and sends replies through
+// smtp_out or as .eml files into outbox_dir.
+type Adapter struct {
+	cfg    config.Email
+	st     store.Store
+	log    *slog.Logger
+	opts   options
+	local  string // local part of cfg.Address
+	domain string // domain of cfg.Address
+	ours   []string
+
+	mu      sync.Mutex
+	smtpSrv *smtpServer
+}
+
+var _ channels.Adapter = (*Adapter)(nil)
+
+// New returns an adapter for cfg; it connects when Run is called. The store
+// holds the IMAP poller lease and the rate and threading keys.
+func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) (*Adapter, error) {
+	addr, err := mail.ParseAddress(cfg.Address)
+	if err != nil || !strings.Contains(addr.Address, "@") {
+		return nil, fmt.Errorf("%w: address %q is not an email address", ErrConfig, cfg.Address)
+	}
+	if st == nil {
+		return nil, fmt.Errorf("%w: no store", ErrConfig)
+	}
+	for _, mode := range []string{cfg.IMAP.TLS, cfg.SMTPOut.TLS} {
+		switch mode {
+		case "", config.TLSImplicit, config.TLSStartTLS, config.TLSNone:
+		default:
+			return nil, fmt.Errorf("%w: unknown tls mode %q", ErrConfig, mode)
+		}
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.holder == "" {
+		host, _ := os.Hostname()
+		var b [4]byte
+		_, _ = rand.Read(b[:])
+		o.holder = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
+	}
+	at := strings.LastIndexByte(addr.Address, '@')
+	a := &Adapter{
+		cfg:    cfg,
+		st:     st,
+		log:    logger.With("channel", intake.ChannelEmail),
+		opts:   o,
+		local:  addr.Address[:at],
+		domain: strings.ToLower(addr.Address[at+1:]),
+		ours:   []string{strings.ToLower(addr.Address)},
+	}
+	if cfg.IMAP.Enabled() && cfg.IMAP.Mailbox == "" {
+		a.cfg.IMAP.Mailbox = "INBOX"
+	}
+	return a, nil
+}
+
+// Channel returns intake.ChannelEmail.
+func (a *Adapter) Channel() intake.Channel { return intake.ChannelEmail }
+
+// Run reads mail by IMAP and the SMTP listener, whichever is configured,
+// until ctx is done. It returns nil on cancellation, or the error that made
+// the SMTP listener stop; IMAP errors are retried with backoff.
+func (a *Adapter) Run(ctx context.Context, inbox channels.Inbox) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	errc := make(chan error, 2)
+	n := 0
+	if a.cfg.IMAP.Enabled() {
+		n++
+		go func() { errc <- a.runIMAP(ctx, inbox) }()
+	}
+	if a.cfg.SMTPListen.Enabled() {
+		srv, err := a.listenSMTP(inbox)
+		if err != nil {
+			cancel()
+			for ; n > 0; n-- {
+				<-errc
+			}
+			return err
+		}
+		n++
+		go func() { errc <- srv.serve(ctx) }()
+	}
+	if n == 0 {
+		<-ctx.Done() // send-only: nothing to read, but stay up like the others
+		return nil
+	}
+	var first error
+	for ; n > 0; n-- {
+		if err := <-errc; err != nil && first == nil {
+			first = err
+			cancel()
+		}
+	}
+	if ctx.Err() != nil && first != nil && errors.Is(first, context.Canceled) {
+		return nil
+	}
+	return first
+}
+
+// SMTPAddr returns the address the SMTP listener is bound to once Run has
+// started it ("" before), useful with smtp_listen addr 127.0.0.1:0.
+func (a *Adapter) SMTPAddr() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.smtpSrv == nil {
+		return ""
+	}
+	return a.smtpSrv.ln.Addr().String()
+}
+
+func (a *Adapter) normalizeOptions() NormalizeOptions {
+	return NormalizeOptions{
+		OurAddresses:   a.ours,
+		MaxSize:        int64(a.cfg.MaxSize),
+		MaxAttachment:  int64(a.cfg.MaxAttachment),
+		DetectLanguage: a.opts.detectLang,
+		Now:            a.opts.now,
+	}
+}

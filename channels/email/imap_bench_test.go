@@ -1,0 +1,86 @@
+package email
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+
+	"github.com/intake-support/intake/channels"
+)
+
+// BenchmarkIMAPIntake drains a 1,000-message mailbox through the adapter's
+// IMAP intake (fetch, normalize, store in the inbox queue, flag) and, beside
+// it, the raw IMAP FETCH of the same mailbox. Both report messages/s.
+// Dovecot is used when installed, else imapmemserver.
+func BenchmarkIMAPIntake(b *testing.B) {
+	const n = 1000
+	var p imapPeer
+	server := "dovecot"
+	if _, err := exec.LookPath("dovecot"); err == nil {
+		p = startDovecot(b)
+	} else {
+		server = "imapmemserver"
+		p = startMemIMAP(b)
+	}
+	c := p.Client(b)
+	for i := range n {
+		appendMail(b, c, "INBOX", customerMail(fmt.Sprintf("u%d@cliente.test", i%97), fmt.Sprintf("bench%d@cliente.test", i),
+			fmt.Sprintf("Caso %d", i), "Hola, la impresora de la oficina 3 no imprime desde ayer. ¿Pueden ayudarme?\r\n\r\nGracias,\r\nAna"))
+	}
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("server: %s, %d messages", server, n)
+	all := imap.UIDSet{imap.UIDRange{Start: 1, Stop: 0}}
+
+	b.Run("intake", func(b *testing.B) {
+		cfg := imapConfig(p, "", "")
+		cfg.MaxSize = 0
+		for b.Loop() {
+			b.StopTimer()
+			if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: []imap.Flag{flagDone, imap.FlagSeen}}, nil).Close(); err != nil {
+				b.Fatal(err)
+			}
+			a, err := New(cfg, openBolt(b, ""), quietLogger())
+			if err != nil {
+				b.Fatal(err)
+			}
+			wake := make(chan struct{}, 1)
+			ic, err := a.dialIMAP(wake)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ic.Select("INBOX", nil).Wait(); err != nil {
+				b.Fatal(err)
+			}
+			pl := &imapPoller{a: a, inbox: &channels.StoreInbox{Store: a.st}, tries: map[imap.UID]int{}}
+			b.StartTimer()
+			start := time.Now()
+			if err := pl.drain(context.Background(), ic); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
+			b.StopTimer()
+			if got, _ := a.st.QueueLen(context.Background(), channels.InboxQueue); got != n {
+				b.Fatalf("inbox holds %d, want %d", got, n)
+			}
+			_ = ic.Close()
+			b.StartTimer()
+		}
+	})
+	b.Run("raw_fetch", func(b *testing.B) {
+		section := &imap.FetchItemBodySection{Peek: true}
+		for b.Loop() {
+			start := time.Now()
+			msgs, err := c.Fetch(all, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+			if err != nil || len(msgs) != n {
+				b.Fatalf("FETCH = %d messages, %v", len(msgs), err)
+			}
+			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
+		}
+	})
+}

@@ -1,0 +1,146 @@
+package email
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/config"
+)
+
+// deliverSMTP hands raw to the smtp_out relay. A 5xx answer is permanent; a
+// 4xx answer or a network failure is retried by the outbox.
+func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error {
+	out := a.cfg.SMTPOut
+	c, err := a.dialSMTP(ctx)
+	if err != nil {
+		return fmt.Errorf("smtp_out %s: %w", out.Addr, err)
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.CommandTimeout = time.Until(dl)
+	} else {
+		c.CommandTimeout = 2 * time.Minute
+	}
+	if out.Username != "" {
+		if err := c.Auth(sasl.NewPlainClient("", out.Username, out.Password)); err != nil {
+			return classifySMTP(fmt.Errorf("smtp_out auth: %w", err))
+		}
+	}
+	from := a.local + "@" + a.domain
+	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
+		return classifySMTP(fmt.Errorf("smtp_out send: %w", err))
+	}
+	_ = c.Quit()
+	return nil
+}
+
+func (a *Adapter) dialSMTP(ctx context.Context) (*smtp.Client, error) {
+	out := a.cfg.SMTPOut
+	tc := a.tlsConfig(out.Addr)
+	d := net.Dialer{Timeout: 30 * time.Second}
+	switch out.TLS {
+	case config.TLSImplicit:
+		conn, err := (&tls.Dialer{NetDialer: &d, Config: tc}).DialContext(ctx, "tcp", out.Addr)
+		if err != nil {
+			return nil, err
+		}
+		return smtp.NewClient(conn), nil
+	case config.TLSNone:
+		conn, err := d.DialContext(ctx, "tcp", out.Addr)
+		if err != nil {
+			return nil, err
+		}
+		return smtp.NewClient(conn), nil
+	default: // starttls, the safe default for a relay on port 587
+		conn, err := d.DialContext(ctx, "tcp", out.Addr)
+		if err != nil {
+			return nil, err
+		}
+		c, err := smtp.NewClientStartTLS(conn, tc)
+		if err != nil {
+			_ = conn.Close()
+			return nil, classifySMTP(err)
+		}
+		return c, nil
+	}
+}
+
+// tlsConfig is the client TLS configuration for a server at addr.
+func (a *Adapter) tlsConfig(addr string) *tls.Config {
+	var c *tls.Config
+	if a.opts.tls != nil {
+		c = a.opts.tls.Clone()
+	} else {
+		c = &tls.Config{MinVersion: tls.VersionTLS12}
+	}
+	if c.ServerName == "" {
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			c.ServerName = host
+		}
+	}
+	return c
+}
+
+// classifySMTP marks 5xx answers permanent and leaves 4xx and network
+// errors retryable.
+func classifySMTP(err error) error {
+	var se *smtp.SMTPError
+	if errors.As(err, &se) && se.Code >= 500 {
+		return channels.Permanent(err)
+	}
+	return err
+}
+
+// writeOutboxFile writes raw as dir/<id>.eml atomically: a temp file in the
+// same folder, synced, renamed over the final name, and the folder synced.
+// Rewriting the same reply gives the same file.
+func writeOutboxFile(dir, id string, raw []byte) error {
+	name := filepath.Join(dir, safeFileName(id)+".eml")
+	f, err := os.CreateTemp(dir, ".tmp-*.eml")
+	if err != nil {
+		return fmt.Errorf("outbox_dir: %w", err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(raw)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+		return fmt.Errorf("outbox_dir: write %s: %w", name, err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return nil
+}
+
+// safeFileName keeps letters, digits, '.', '-', '_' and '@'.
+func safeFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '.', r == '-', r == '_', r == '@':
+			return r
+		}
+		return '_'
+	}, s)
+}

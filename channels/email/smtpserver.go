@@ -1,0 +1,163 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/intake-support/intake/channels"
+)
+
+// smtpServer is the SMTP listener of smtp_listen: it answers 250 to DATA
+// only once the inbox has stored the message.
+type smtpServer struct {
+	srv *smtp.Server
+	ln  net.Listener
+}
+
+// SMTP answers of the listener.
+var (
+	errUnknownDomain = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "recipient domain not served here"}
+	errTooLarge      = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message exceeds the size limit"}
+	errTryLater      = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure storing the message; try again later"}
+	errNoRecipient   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "no valid recipients"}
+)
+
+func (a *Adapter) smtpMaxSize() int64 {
+	if n := int64(a.cfg.SMTPListen.MaxSize); n > 0 {
+		return n
+	}
+	return DefaultMaxSize
+}
+
+// listenSMTP binds the listener so that a bad address fails Run at once.
+func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
+	ln, err := net.Listen("tcp", a.cfg.SMTPListen.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("smtp listen %s: %w", a.cfg.SMTPListen.Addr, err)
+	}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		return &smtpSession{a: a, inbox: inbox}, nil
+	}))
+	srv.Domain = a.domain
+	srv.MaxMessageBytes = a.smtpMaxSize()
+	srv.MaxRecipients = 50
+	srv.ReadTimeout = 5 * time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.TLSConfig = a.opts.serverTLS
+	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
+	s := &smtpServer{srv: srv, ln: ln}
+	a.mu.Lock()
+	a.smtpSrv = s
+	a.mu.Unlock()
+	return s, nil
+}
+
+// serve answers connections until ctx is done, then shuts down gracefully:
+// a DATA in progress finishes (and is stored) within the grace period.
+func (s *smtpServer) serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		if err != nil {
+			return fmt.Errorf("smtp serve: %w", err)
+		}
+		return nil
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil {
+		_ = s.srv.Close()
+	}
+	<-errc
+	return nil
+}
+
+// smtpSession is one SMTP transaction sequence.
+type smtpSession struct {
+	a     *Adapter
+	inbox channels.Inbox
+	from  string
+	rcpts int
+}
+
+func (s *smtpSession) Reset()        { s.from, s.rcpts = "", 0 }
+func (s *smtpSession) Logout() error { return nil }
+
+func (s *smtpSession) Mail(from string, opts *smtp.MailOptions) error {
+	if opts != nil && opts.Size > s.a.smtpMaxSize() {
+		return errTooLarge
+	}
+	s.from = from
+	return nil
+}
+
+func (s *smtpSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	at := strings.LastIndexByte(to, '@')
+	if at < 0 || !s.a.servesDomain(to[at+1:]) {
+		return errUnknownDomain
+	}
+	s.rcpts++
+	return nil
+}
+
+func (a *Adapter) servesDomain(d string) bool {
+	d = strings.TrimSuffix(strings.ToLower(d), ".")
+	domains := a.cfg.SMTPListen.Domains
+	if len(domains) == 0 {
+		domains = []string{a.domain}
+	}
+	for _, x := range domains {
+		if strings.EqualFold(strings.TrimSpace(x), d) {
+			return true
+		}
+	}
+	return false
+}
+
+// Data stores the message and answers 250 only after the inbox has it.
+// A null envelope sender becomes "Return-Path: <>", as the final delivery
+// MTA would add, so that the normalizer sees a bounce.
+func (s *smtpSession) Data(r io.Reader) error {
+	defer func() { _, _ = io.Copy(io.Discard, r) }()
+	if s.rcpts == 0 {
+		return errNoRecipient
+	}
+	rp := strings.NewReader("")
+	if s.from == "" {
+		rp = strings.NewReader("Return-Path: <>\r\n")
+	}
+	max := s.a.smtpMaxSize() + int64(rp.Len())
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	msg, err := s.a.ingest(ctx, s.inbox, io.MultiReader(rp, r), max)
+	var smtpErr *smtp.SMTPError
+	var refused *RefusedError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &smtpErr):
+		return smtpErr // 552 from the server's own size limit
+	case errors.Is(err, ErrTooLarge):
+		return errTooLarge
+	case errors.As(err, &refused):
+		s.a.log.Info("smtp message refused", "reason", refused.Reason)
+		return &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 6, 0}, Message: "message refused: " + refused.Reason}
+	default:
+		id := ""
+		if msg != nil {
+			id = string(msg.ID)
+		}
+		s.a.log.Warn("smtp message not stored; answered 451", "id", id, "err", err)
+		return errTryLater
+	}
+}
