@@ -248,6 +248,11 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			Text: "automatic message not answered: " + msg.AutoReplyReason})
 		return nil
 	}
+	if !msg.FromAgent && msg.Channel != intake.ChannelSystem && msg.Channel == inc.Conversation.Channel && msg.Conversation.Address != "" {
+		// Answer in the customer's latest message: an email reply then
+		// carries In-Reply-To and References of the mail it answers.
+		inc.Conversation = msg.Conversation
+	}
 	var out intake.Outcome
 	var err error
 	if forHumans(inc, msg) {

@@ -125,9 +125,8 @@ func TestEndToEndDovecot(t *testing.T) {
 		t.Errorf("%s timeline lacks the first mail or the answer", incAna)
 	}
 	last := parseRecorded(t, rec.Mails()[3])
-	// The spine gives replies the incident's conversation: the customer's
-	// thread, rooted at the first mail.
-	if last.InReplyTo != "c0@cliente.test" || !strings.Contains(last.Subject, string(incAna)) {
+	// The bot answers the customer's latest mail, in the same thread.
+	if last.InReplyTo != "c0-2@cliente.test" || !strings.Contains(last.Subject, string(incAna)) {
 		t.Errorf("reply to the answer: In-Reply-To %q subject %q", last.InReplyTo, last.Subject)
 	}
 	if n := countMailbox(t, c, "INBOX"); n != 0 {

@@ -8,10 +8,12 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/discord"
+	"github.com/intake-support/intake/channels/email"
 	"github.com/intake-support/intake/channels/slack"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/escalation"
 	"github.com/intake-support/intake/triage"
+	"github.com/intake-support/intake/triage/lang"
 )
 
 // wire builds Level I, the human side and the channel adapters the
@@ -32,6 +34,14 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Worker.Humans = m.Desk
 	m.Worker.LevelOne = m.Desk.WrapLevelOne(m.levelOne)
 	m.Adapters = map[intake.Channel]channels.Adapter{}
+	if ec := m.Config.Channels.Email; ec.Enabled() {
+		detector := lang.New()
+		a, err := email.New(ec, m.Store, m.Logger, email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }))
+		if err != nil {
+			return fmt.Errorf("email: %w", err)
+		}
+		m.Adapters[a.Channel()] = a
+	}
 	if sc := m.Config.Channels.Slack; sc.Enabled() {
 		a, err := slack.New(sc, m.Logger)
 		if err != nil {
