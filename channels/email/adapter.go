@@ -82,6 +82,13 @@ func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) 
 	if cfg.IMAP.Enabled() && cfg.IMAP.Mailbox == "" {
 		a.cfg.IMAP.Mailbox = "INBOX"
 	}
+	if cfg.OutboxDir != "" {
+		// Created now so that a folder we cannot write is a start-up error,
+		// not a reply retried forever.
+		if err := os.MkdirAll(cfg.OutboxDir, 0o750); err != nil {
+			return nil, fmt.Errorf("outbox_dir: %w", err)
+		}
+	}
 	return a, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/smtp"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -153,7 +154,7 @@ func TestServeAnswersHealthzAndExitsOnSIGTERM(t *testing.T) {
 	cmd.Env = append(os.Environ(), "INTAKE_API_TOKEN=test-token")
 	var logs bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs
-	cmd.Env = replaceSMTPPort(t, cmd.Env, cfg)
+	replaceSMTPPort(t, cfg)
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -240,7 +241,7 @@ func TestVersion(t *testing.T) {
 
 // replaceSMTPPort points the example's SMTP listener at a free port so tests
 // can run beside a gateway on 2525.
-func replaceSMTPPort(t *testing.T, env []string, cfg string) []string {
+func replaceSMTPPort(t *testing.T, cfg string) {
 	t.Helper()
 	data, err := os.ReadFile(cfg)
 	if err != nil {
@@ -250,7 +251,6 @@ func replaceSMTPPort(t *testing.T, env []string, cfg string) []string {
 	if err := os.WriteFile(cfg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return env
 }
 
 func freeAddr(t *testing.T) string {
@@ -315,7 +315,7 @@ func waitLog(logs *syncBuffer, want string, n int, within time.Duration) bool {
 
 func TestServeReloadsConfig(t *testing.T) {
 	cfg := exampleConfig(t)
-	replaceSMTPPort(t, nil, cfg)
+	replaceSMTPPort(t, cfg)
 	addr := freeAddr(t)
 	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
 	logs := &syncBuffer{}
@@ -355,5 +355,56 @@ func TestServeReloadsConfig(t *testing.T) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if err := <-done; err != nil {
 		t.Fatalf("serve after SIGTERM: %v", err)
+	}
+}
+
+func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
+	cfg := exampleConfig(t)
+	data, _ := os.ReadFile(cfg)
+	smtpAddr := freeAddr(t)
+	data = bytes.Replace(data, []byte("addr: 127.0.0.1:2525"), []byte("addr: "+smtpAddr), 1)
+	if err := os.WriteFile(cfg, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freeAddr(t)
+	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	if !waitHTTP("http://"+addr+"/healthz", 5*time.Second, done) {
+		t.Fatalf("serve did not start; logs:\n%s", logs.String())
+	}
+	mail := "From: Ana <ana@cliente.example>\r\nTo: soporte@example.com\r\nSubject: No puedo entrar\r\n" +
+		"Message-ID: <ana-1@cliente.example>\r\nDate: Wed, 25 Nov 2026 10:00:00 -0600\r\n\r\n" +
+		"Hola, olvidé mi contraseña y no puedo entrar a mi cuenta.\r\n"
+	if err := smtp.SendMail(smtpAddr, nil, "ana@cliente.example", []string{"soporte@example.com"}, []byte(mail)); err != nil {
+		t.Fatalf("SendMail = %v; logs:\n%s", err, logs.String())
+	}
+	outbox := filepath.Join(filepath.Dir(cfg), "outbox")
+	var reply []byte
+	deadline := time.Now().Add(10 * time.Second)
+	for reply == nil && time.Now().Before(deadline) {
+		files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+		if len(files) > 0 {
+			reply, _ = os.ReadFile(files[0])
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if reply == nil {
+		t.Fatalf("no reply in %s; logs:\n%s", outbox, logs.String())
+	}
+	for _, want := range []string{"To: <ana@cliente.example>", "In-Reply-To: <ana-1@cliente.example>", "[INC-000001]", "Auto-Submitted: auto-replied"} {
+		if !bytes.Contains(reply, []byte(want)) {
+			t.Errorf("reply lacks %q:\n%s", want, reply)
+		}
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	if err := <-done; err != nil {
+		t.Fatalf("serve after SIGTERM: %v; logs:\n%s", err, logs.String())
 	}
 }
