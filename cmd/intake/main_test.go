@@ -149,23 +149,9 @@ func mustAbs(t *testing.T, p string) string {
 
 func TestServeAnswersHealthzAndExitsOnSIGTERM(t *testing.T) {
 	cfg := exampleConfig(t)
-	addr := freeAddr(t)
-	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
-	cmd.Env = append(os.Environ(), "INTAKE_API_TOKEN=test-token")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
 	replaceSMTPPort(t, cfg)
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	if !waitHTTP("http://"+addr+"/healthz", 2*time.Second, done) {
-		t.Fatalf("no /healthz answer within 2s of start; logs:\n%s", logs.String())
-	}
-	t.Logf("/healthz answered %s after start", time.Since(start).Round(time.Millisecond))
+	g := startServe(t, cfg, "INTAKE_API_TOKEN=test-token")
+	addr := g.addr
 	for path, want := range map[string]int{"/readyz": 200, "/metrics": 200, "/api/v1/incidents": 401} {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {
@@ -187,17 +173,7 @@ func TestServeAnswersHealthzAndExitsOnSIGTERM(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"incidents"`) {
 		t.Errorf("GET /api/v1/incidents with token = %d %s", resp.StatusCode, body)
 	}
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("serve after SIGTERM: %v, want exit 0; logs:\n%s", err, logs.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("serve did not exit within 15s of SIGTERM; logs:\n%s", logs.String())
-	}
+	g.stop(t)
 }
 
 func TestServeRefusesUnreachableRedis(t *testing.T) {
@@ -241,16 +217,19 @@ func TestVersion(t *testing.T) {
 
 // replaceSMTPPort points the example's SMTP listener at a free port so tests
 // can run beside a gateway on 2525.
-func replaceSMTPPort(t *testing.T, cfg string) {
+// It returns the new address.
+func replaceSMTPPort(t *testing.T, cfg string) string {
 	t.Helper()
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data = bytes.Replace(data, []byte("addr: 127.0.0.1:2525"), []byte("addr: "+freeAddr(t)), 1)
+	addr := freeAddr(t)
+	data = bytes.Replace(data, []byte("addr: 127.0.0.1:2525"), []byte("addr: "+addr), 1)
 	if err := os.WriteFile(cfg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return addr
 }
 
 func freeAddr(t *testing.T) string {
@@ -316,19 +295,8 @@ func waitLog(logs *syncBuffer, want string, n int, within time.Duration) bool {
 func TestServeReloadsConfig(t *testing.T) {
 	cfg := exampleConfig(t)
 	replaceSMTPPort(t, cfg)
-	addr := freeAddr(t)
-	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	if !waitHTTP("http://"+addr+"/healthz", 5*time.Second, done) {
-		t.Fatalf("serve did not start; logs:\n%s", logs.String())
-	}
+	g := startServe(t, cfg)
+	logs, addr := g.logs, g.addr
 	good, _ := os.ReadFile(cfg)
 	bad := bytes.Replace(good, []byte("claim_within: 15m"), []byte("claim_within: soon"), 1)
 	if err := os.WriteFile(cfg, bad, 0o600); err != nil {
@@ -343,7 +311,7 @@ func TestServeReloadsConfig(t *testing.T) {
 	if !waitLog(logs, "configuration reloaded", 1, 6*time.Second) {
 		t.Fatalf("a changed valid config was not reloaded; logs:\n%s", logs.String())
 	}
-	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+	if err := g.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
 	if !waitLog(logs, "configuration reloaded", 2, 6*time.Second) {
@@ -352,33 +320,14 @@ func TestServeReloadsConfig(t *testing.T) {
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("gateway not healthy after reloads: %v", err)
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-done; err != nil {
-		t.Fatalf("serve after SIGTERM: %v", err)
-	}
+	g.stop(t)
 }
 
 func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
 	cfg := exampleConfig(t)
-	data, _ := os.ReadFile(cfg)
-	smtpAddr := freeAddr(t)
-	data = bytes.Replace(data, []byte("addr: 127.0.0.1:2525"), []byte("addr: "+smtpAddr), 1)
-	if err := os.WriteFile(cfg, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := freeAddr(t)
-	cmd := exec.Command(binary, "serve", "-config", cfg, "-http", addr)
-	logs := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	t.Cleanup(func() { _ = cmd.Process.Kill() })
-	if !waitHTTP("http://"+addr+"/healthz", 5*time.Second, done) {
-		t.Fatalf("serve did not start; logs:\n%s", logs.String())
-	}
+	smtpAddr := replaceSMTPPort(t, cfg)
+	g := startServe(t, cfg)
+	logs := g.logs
 	mail := "From: Ana <ana@cliente.example>\r\nTo: soporte@example.com\r\nSubject: No puedo entrar\r\n" +
 		"Message-ID: <ana-1@cliente.example>\r\nDate: Wed, 25 Nov 2026 10:00:00 -0600\r\n\r\n" +
 		"Hola, olvidé mi contraseña y no puedo entrar a mi cuenta.\r\n"
@@ -403,8 +352,49 @@ func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
 			t.Errorf("reply lacks %q:\n%s", want, reply)
 		}
 	}
-	_ = cmd.Process.Signal(syscall.SIGTERM)
-	if err := <-done; err != nil {
-		t.Fatalf("serve after SIGTERM: %v; logs:\n%s", err, logs.String())
+	g.stop(t)
+}
+
+// gateway is a running `intake serve`.
+type gateway struct {
+	cmd  *exec.Cmd
+	addr string
+	logs *syncBuffer
+	done chan error
+}
+
+// startServe runs serve on cfg with a free HTTP port and waits for /healthz.
+func startServe(t *testing.T, cfg string, env ...string) *gateway {
+	t.Helper()
+	g := &gateway{addr: freeAddr(t), logs: &syncBuffer{}, done: make(chan error, 1)}
+	g.cmd = exec.Command(binary, "serve", "-config", cfg, "-http", g.addr)
+	g.cmd.Env = append(os.Environ(), env...)
+	g.cmd.Stdout, g.cmd.Stderr = g.logs, g.logs
+	start := time.Now()
+	if err := g.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { g.done <- g.cmd.Wait() }()
+	t.Cleanup(func() { _ = g.cmd.Process.Kill() })
+	if !waitHTTP("http://"+g.addr+"/healthz", 2*time.Second, g.done) {
+		t.Fatalf("no /healthz answer within 2s of start; logs:\n%s", g.logs.String())
+	}
+	t.Logf("/healthz answered %s after start", time.Since(start).Round(time.Millisecond))
+	return g
+}
+
+// stop sends SIGTERM and expects exit 0 within 15 s.
+func (g *gateway) stop(t *testing.T) {
+	t.Helper()
+	if err := g.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-g.done:
+		if err != nil {
+			t.Fatalf("serve after SIGTERM: %v, want exit 0; logs:\n%s", err, g.logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatalf("serve did not exit within 15s of SIGTERM; logs:\n%s", g.logs.String())
 	}
 }
