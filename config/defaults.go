@@ -32,6 +32,10 @@ func applyDefaults(c *Config, d *decoder) {
 	for i := range c.Tiers {
 		tierDefaults(&c.Tiers[i], c.Channels.Slack.ManagerChannel)
 	}
+	c.Queues.RedeliverAfter = orDur(c.Queues.RedeliverAfter, 2*time.Minute)
+	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
+		c.Queues.MaxAttempts = 8
+	}
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)

@@ -26,6 +26,17 @@ type Config struct {
 	Routing        []Rule         `yaml:"routing"`
 	VIP            VIP            `yaml:"vip"`
 	MajorIncidents MajorIncidents `yaml:"major_incidents"`
+	Queues         Queues         `yaml:"queues"`
+}
+
+// Queues tunes the durable inbox and outbox.
+type Queues struct {
+	// RedeliverAfter is how long a message taken by a process that died
+	// waits before another process takes it.
+	RedeliverAfter time.Duration `yaml:"redeliver_after"`
+	// MaxAttempts parks an inbound message that failed this many times in
+	// the inbox.dead queue for a person, instead of retrying it forever.
+	MaxAttempts int `yaml:"max_attempts"`
 }
 
 // StoreKind names a store implementation.

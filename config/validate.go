@@ -28,6 +28,9 @@ func validate(c *Config, d *decoder) {
 	validateSlack(&c.Channels.Slack, d)
 	validateDiscord(&c.Channels.Discord, d)
 	validateTriage(c, d)
+	if c.Queues.MaxAttempts < 1 && !d.bad["queues.max_attempts"] {
+		d.failPath("queues.max_attempts", fmt.Sprintf("must be at least 1, got %d", c.Queues.MaxAttempts))
+	}
 	validateTiers(c, d)
 	validateRouting(c, d)
 	validateVIP(&c.VIP, d)

@@ -398,3 +398,92 @@ func (g *gateway) stop(t *testing.T) {
 		t.Fatalf("serve did not exit within 15s of SIGTERM; logs:\n%s", g.logs.String())
 	}
 }
+
+// TestServeKilledDuringIntakeLosesNothing kills the gateway with SIGKILL
+// while customers are mailing it, restarts it on the same store, lets the
+// senders retry what was not accepted (as mail servers do), and checks that
+// every mail got exactly one incident and one reply.
+func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
+	cfg := exampleConfig(t)
+	smtpAddr := replaceSMTPPort(t, cfg)
+	f, err := os.OpenFile(cfg, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Messages the killed process had taken come back after 2s, not 2m.
+	if _, err := f.WriteString("\nqueues: {redeliver_after: 2s}\n"); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	const mails = 30
+	send := func(i int) error {
+		from := fmt.Sprintf("cliente%d@cliente.example", i)
+		msg := fmt.Sprintf("From: <%s>\r\nTo: soporte@example.com\r\nSubject: Caso %d\r\nMessage-ID: <kill-%d@cliente.example>\r\n\r\n"+
+			"La impresora %d no imprime desde ayer.\r\n", from, i, i, i)
+		return smtp.SendMail(smtpAddr, nil, from, []string{"soporte@example.com"}, []byte(msg))
+	}
+	g := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
+	accepted := map[int]bool{}
+	for i := 0; i < mails; i++ {
+		if i == 12 {
+			if err := g.cmd.Process.Kill(); err != nil {
+				t.Fatal(err)
+			}
+			<-g.done
+		}
+		if send(i) == nil {
+			accepted[i] = true
+		}
+	}
+	if len(accepted) < 12 || len(accepted) == mails {
+		t.Fatalf("%d mails accepted around the kill, want the first 12 and not the rest", len(accepted))
+	}
+	g2 := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
+	for i := 0; i < mails; i++ {
+		if !accepted[i] {
+			if err := send(i); err != nil {
+				t.Fatalf("resend %d after restart: %v", i, err)
+			}
+		}
+	}
+	outbox := filepath.Join(filepath.Dir(cfg), "outbox")
+	replies := func() []string {
+		files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
+		return files
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for len(replies()) < mails && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // room for a duplicate to show
+	answered := map[string]int{}
+	for _, p := range replies() {
+		b, _ := os.ReadFile(p)
+		m := regexp.MustCompile(`In-Reply-To: <(kill-\d+)@`).FindSubmatch(b)
+		if m == nil {
+			t.Errorf("%s answers no customer mail", filepath.Base(p))
+			continue
+		}
+		answered[string(m[1])]++
+	}
+	if len(answered) != mails {
+		t.Errorf("%d mails answered, want %d; logs after restart:\n%s", len(answered), mails, g2.logs.String())
+	}
+	for id, n := range answered {
+		if n != 1 {
+			t.Errorf("%s answered %d times, want once", id, n)
+		}
+	}
+	req, _ := http.NewRequest("GET", "http://"+g2.addr+"/api/v1/incidents?limit=1000", nil)
+	req.Header.Set("Authorization", "Bearer tok")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if n := strings.Count(string(body), `"id": "INC-`); n != mails {
+		t.Errorf("%d incidents, want %d", n, mails)
+	}
+	g2.stop(t)
+}

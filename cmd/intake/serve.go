@@ -79,8 +79,9 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Metrics, err = channels.NewMetrics(m.Registry); err != nil {
 		return err
 	}
-	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics}
-	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics}
+	q := m.Config.Queues
+	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.MaxAttempts}
+	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter}
 	m.HTTP = httpapi.New(m.Store, m.Config.HTTP.APIToken, m.Registry, m.Logger)
 	if err := m.wire(ctx); err != nil {
 		return err
