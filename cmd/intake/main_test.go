@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -486,4 +487,27 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		t.Errorf("%d incidents, want %d", n, mails)
 	}
 	g2.stop(t)
+}
+
+func TestInspect(t *testing.T) {
+	stdout, stderr, code := runIntake(t, "", "inspect", "../../channels/email/testdata/gmail_reply_es.eml")
+	if code != 0 {
+		t.Fatalf("inspect gmail_reply_es.eml: exit %d, stderr %s", code, stderr)
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(stdout), &got); err != nil {
+		t.Fatalf("inspect printed no JSON object: %v\n%s", err, stdout)
+	}
+	for _, key := range []string{"from", "to", "subject", "text", "language", "thread_keys", "auto_reply", "auto_reply_reason", "attachments", "sender_verified"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("inspect JSON lacks %q: %s", key, stdout)
+		}
+	}
+	if got["language"] != "es" || strings.Contains(got["text"].(string), "escribió") {
+		t.Errorf("inspect: language %v, text %q; want es with the quoted history stripped", got["language"], got["text"])
+	}
+	_, stderr, code = runIntake(t, "", "inspect", "../../channels/email/testdata/not_message.eml")
+	if code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "refused") {
+		t.Errorf("inspect not_message.eml: exit %d, stderr %q; want exit 1 and one line saying why", code, stderr)
+	}
 }
