@@ -120,6 +120,10 @@ type Reply struct {
 	// EphemeralTo, when set, shows the reply only to that user (a Slack
 	// ephemeral message), such as "already claimed by ..." to a late claimer.
 	EphemeralTo string `json:"ephemeral_to,omitempty"`
+	// Markup marks text written wholly by intake (never with customer or
+	// agent words in it) whose channel markup is meant, such as a Slack
+	// mention of the agent holding an incident. Everything else is escaped.
+	Markup bool `json:"markup,omitempty"`
 	// Author is the agent who wrote a human reply, for channels that show it.
 	Author string `json:"author,omitempty"`
 	// Card, when set, asks the adapter to render an incident card (Slack

@@ -63,7 +63,7 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 	case inc.ClaimedBy == who:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
 	case inc.ClaimedBy != "":
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already claimed by %s", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is already claimed by %s", inc.ID, mention(inc.ClaimedBy)), who)}, nil
 	case inc.Status != intake.StatusEscalated:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
 	}
@@ -95,7 +95,7 @@ func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, no
 	if err := d.scheduleClaim(ctx, inc, now); err != nil {
 		return nil, err
 	}
-	return []intake.Reply{d.cardUpdate(inc), d.inThread(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
+	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
 }
 
 // escalate moves the incident to tier to (empty: the tier's next) with a note.
@@ -130,7 +130,7 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
 	}
 	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
 		return nil, err

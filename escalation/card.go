@@ -127,6 +127,14 @@ func (d *Desk) inThread(inc *intake.Incident, text, to string) intake.Reply {
 	return intake.Reply{Conversation: d.tierConv(inc.Tier), ThreadOf: inc.CardReply, Text: text, EphemeralTo: to, Auto: true}
 }
 
+// notice is inThread for text intake composed from IDs, tier names and
+// mentions only: its mentions notify.
+func (d *Desk) notice(inc *intake.Incident, text, to string) intake.Reply {
+	r := d.inThread(inc, text, to)
+	r.Markup = true
+	return r
+}
+
 // formatDue renders a deadline in the business-hours time zone.
 func (d *Desk) formatDue(t time.Time) string {
 	loc := d.cfg.BusinessHours.Location

@@ -114,7 +114,7 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 			return nil, nil
 		}
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s %s has been claimed for longer than resolve_within (%s) and is not resolved yet.",
+		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s %s has been claimed for longer than resolve_within (%s) and is not resolved yet.",
 			mention(inc.ClaimedBy), inc.ID, t.ResolveWithin), "")}, nil
 	}
 	return nil, nil
@@ -126,7 +126,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 	switch s.Action {
 	case config.ActionRemind:
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
-		return []intake.Reply{d.inThread(inc, "<!here> "+waited+"; please claim it.", "")}, nil
+		return []intake.Reply{d.notice(inc, "<!here> "+waited+"; please claim it.", "")}, nil
 	case config.ActionEscalate:
 		to := s.Tier
 		if to == "" {

@@ -2,32 +2,23 @@ package slack
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/slack-go/slack/slacktest"
-
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels/slack/slackfake"
 	"github.com/intake-support/intake/config"
 )
 
 const (
+	botUser    = slackfake.BotUser
 	testSecret = "8f742231b10e8888abcd99yyyzzz85a5"
-	botUser    = "UBOT"
 	agentUser  = "UAGENT1"
 	groupUser  = "UGROUPIE"
 	outsider   = "UCUSTOMER"
@@ -81,26 +72,14 @@ func (i *recInbox) wait(t *testing.T, n int) []*intake.Message {
 }
 
 // call is one recorded Web API request.
-type call struct {
-	Method string
-	TS     string // the ts the fake answered
-	Form   url.Values
-	JSON   map[string]any
-}
+type call = slackfake.Call
 
-// fakeSlack is slacktest with handlers recording what the adapter posts,
-// unique message timestamps, and a switch for 429 storms.
-type fakeSlack struct {
-	*slacktest.Server
-	mu        sync.Mutex
-	calls     []call
-	ts        int
-	limitNext int // the next limitNext posts get a 429
-	groups    map[string][]string
-	groupHits int
-	socketURL string // answered by apps.connections.open
-	attempts  int    // chat.postMessage requests, refused ones included
-}
+// fakeSlack is the shared Slack Web API double.
+type fakeSlack struct{ *slackfake.Server }
+
+func newFakeSlack(t *testing.T) fakeSlack { return fakeSlack{slackfake.New(t)} }
+
+func (f fakeSlack) callsOf(method string) []call { return f.Calls(method) }
 
 // fakeClock is a clock tests move by hand.
 type fakeClock struct {
@@ -120,95 +99,13 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{groups: map[string][]string{}}
-	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
-		c.Handle("/auth.test", func(w http.ResponseWriter, _ *http.Request) {
-			fmt.Fprintf(w, `{"ok":true,"user_id":%q,"user":"intake","team_id":"T1"}`, botUser)
-		})
-		c.Handle("/chat.postMessage", f.post("chat.postMessage"))
-		c.Handle("/chat.update", f.post("chat.update"))
-		c.Handle("/chat.postEphemeral", f.post("chat.postEphemeral"))
-		c.Handle("/views.open", f.post("views.open"))
-		c.Handle("/apps.connections.open", func(w http.ResponseWriter, _ *http.Request) {
-			f.mu.Lock()
-			u := f.socketURL
-			f.mu.Unlock()
-			fmt.Fprintf(w, `{"ok":true,"url":%q}`, u)
-		})
-		c.Handle("/usergroups.users.list", func(w http.ResponseWriter, r *http.Request) {
-			_ = r.ParseForm()
-			f.mu.Lock()
-			f.groupHits++
-			users := f.groups[r.Form.Get("usergroup")]
-			f.mu.Unlock()
-			_ = json.NewEncoder(w).Encode(map[string]any{"ok": true, "users": users})
-		})
-		c.Handle("/users.info", func(w http.ResponseWriter, r *http.Request) {
-			_ = r.ParseForm()
-			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"name":"n","real_name":"Real Name","profile":{"display_name":"Dee"}}}`, r.Form.Get("user"))
-		})
-	})
-	f.Start()
-	t.Cleanup(f.Stop)
-	return f
-}
-
-func (f *fakeSlack) post(method string) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		c := call{Method: method}
-		if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-			_ = json.Unmarshal(body, &c.JSON)
-		} else {
-			c.Form, _ = url.ParseQuery(string(body))
-		}
-		f.mu.Lock()
-		if method == "chat.postMessage" {
-			f.attempts++
-		}
-		if (method == "chat.postMessage" || method == "chat.update") && f.limitNext > 0 {
-			f.limitNext--
-			f.mu.Unlock()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(http.StatusTooManyRequests)
-			return
-		}
-		f.ts++
-		ts := fmt.Sprintf("1700000000.%06d", f.ts)
-		c.TS = ts
-		f.calls = append(f.calls, c)
-		f.mu.Unlock()
-		switch method {
-		case "views.open":
-			fmt.Fprint(w, `{"ok":true,"view":{"id":"V1"}}`)
-		case "chat.postEphemeral":
-			fmt.Fprintf(w, `{"ok":true,"message_ts":%q}`, ts)
-		default:
-			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, c.Form.Get("channel"), ts)
-		}
-	}
-}
-
-func (f *fakeSlack) callsOf(method string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []call
-	for _, c := range f.calls {
-		if c.Method == method {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func testConfig(f *fakeSlack) config.Slack {
+func testConfig(f fakeSlack) config.Slack {
 	return config.Slack{
 		BotToken:       "xoxb-test",
 		SigningSecret:  testSecret,
 		IntakeChannels: []string{intakeChan},
 		Agents:         []string{agentUser, "SAGENTS"},
-		APIURL:         f.GetAPIURL(),
+		APIURL:         f.APIURL(),
 	}
 }
 
@@ -239,14 +136,7 @@ func running(t *testing.T, cfg config.Slack, opts ...Option) (*Adapter, *recInbo
 
 // signed builds a request to path signed with secret at time at.
 func signed(path, contentType string, body []byte, secret string, at time.Time) *http.Request {
-	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(string(body)))
-	req.Header.Set("Content-Type", contentType)
-	ts := strconv.FormatInt(at.Unix(), 10)
-	mac := hmac.New(sha256.New, []byte(secret))
-	fmt.Fprintf(mac, "v0:%s:%s", ts, body)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-	return req
+	return slackfake.Request(path, contentType, body, secret, at)
 }
 
 func serve(a *Adapter, path string, req *http.Request) *httptest.ResponseRecorder {
@@ -255,31 +145,11 @@ func serve(a *Adapter, path string, req *http.Request) *httptest.ResponseRecorde
 	return rec
 }
 
-func eventBody(eventID string, event map[string]any) []byte {
-	b, _ := json.Marshal(map[string]any{"type": "event_callback", "event_id": eventID, "team_id": "T1", "event": event})
-	return b
-}
-
-func interactionBody(payload map[string]any) []byte {
-	b, _ := json.Marshal(payload)
-	return []byte(url.Values{"payload": {string(b)}}.Encode())
-}
-
-// clickPayload is a block_actions payload of user pressing action on the
-// card ts in channel.
-func clickPayload(user, actionID, value, channel, ts, actionTs string) map[string]any {
-	return map[string]any{
-		"type":       "block_actions",
-		"user":       map[string]any{"id": user},
-		"trigger_id": "trig-1",
-		"channel":    map[string]any{"id": channel},
-		"container":  map[string]any{"type": "message", "channel_id": channel, "message_ts": ts},
-		"message":    map[string]any{"ts": ts},
-		"actions": []map[string]any{{
-			"type": "button", "action_id": actionID, "block_id": "actions", "value": value, "action_ts": actionTs,
-		}},
-	}
-}
+var (
+	eventBody       = slackfake.EventBody
+	interactionBody = slackfake.InteractionBody
+	clickPayload    = slackfake.Click
+)
 
 var errStore = errors.New("store down")
 

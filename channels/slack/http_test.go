@@ -170,7 +170,7 @@ func TestMessagesIgnored(t *testing.T) {
 
 func TestAgentThreadReply(t *testing.T) {
 	f := newFakeSlack(t)
-	f.groups["SAGENTS"] = []string{groupUser}
+	f.SetGroup("SAGENTS", groupUser)
 	a, inbox := running(t, testConfig(f))
 	tests := []struct {
 		name, user, text string

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels/slack/slackfake"
 )
 
 func click(t *testing.T, a *Adapter, payload map[string]any) {
@@ -47,7 +48,7 @@ func TestCardClicks(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFakeSlack(t)
-			f.groups["SAGENTS"] = []string{groupUser}
+			f.SetGroup("SAGENTS", groupUser)
 			a, inbox := running(t, testConfig(f))
 			click(t, a, tt.payload(tt.user))
 			got := inbox.wait(t, 1)[0]
@@ -75,7 +76,7 @@ func TestClicksAreUniquePerPress(t *testing.T) {
 
 func TestNonAgentRefused(t *testing.T) {
 	f := newFakeSlack(t)
-	f.groups["SAGENTS"] = []string{groupUser}
+	f.SetGroup("SAGENTS", groupUser)
 	a, inbox := running(t, testConfig(f))
 	for _, action := range []string{"intake:claim", "intake:resolve", "intake:escalate"} {
 		click(t, a, clickPayload(outsider, action, "INC-7", tierChan, "1.000009", "1700000400.000001"))
@@ -109,20 +110,7 @@ func TestResolveOpensModalAndSubmissionResolves(t *testing.T) {
 		t.Fatalf("views.open = %+v, want one with the trigger", opens)
 	}
 	view := opens[0].JSON["view"].(map[string]any)
-	meta, _ := view["private_metadata"].(string)
-
-	submit := func(user string) map[string]any {
-		return map[string]any{
-			"type": "view_submission",
-			"user": map[string]any{"id": user},
-			"view": map[string]any{
-				"id": "V123", "callback_id": view["callback_id"], "private_metadata": meta,
-				"state": map[string]any{"values": map[string]any{
-					resolutionBlock: map[string]any{resolutionInput: map[string]any{"type": "plain_text_input", "value": "Reset the password."}},
-				}},
-			},
-		}
-	}
+	submit := func(user string) map[string]any { return slackfake.ViewSubmission(user, view, "Reset the password.") }
 	click(t, a, submit(outsider))
 	if n := len(inbox.all()); n != 0 {
 		t.Fatalf("inbox has %d messages after a non-agent submission, want 0", n)
@@ -152,7 +140,7 @@ func TestCustomerSolvedButtons(t *testing.T) {
 
 func TestAgentGroupCached(t *testing.T) {
 	f := newFakeSlack(t)
-	f.groups["SAGENTS"] = []string{groupUser}
+	f.SetGroup("SAGENTS", groupUser)
 	now := time.Now()
 	clock := func() time.Time { return now }
 	a, inbox := running(t, testConfig(f), WithClock(clock), WithAgentsRefresh(time.Minute))
@@ -160,9 +148,7 @@ func TestAgentGroupCached(t *testing.T) {
 		click(t, a, clickPayload(groupUser, "intake:claim", "INC-7", tierChan, "1.000009", "1700000400.00000"+string(rune('1'+i))))
 	}
 	inbox.wait(t, 3)
-	f.mu.Lock()
-	hits := f.groupHits
-	f.mu.Unlock()
+	hits := f.GroupHits()
 	if hits != 1 {
 		t.Errorf("usergroups.users.list calls = %d, want 1 within the refresh interval", hits)
 	}

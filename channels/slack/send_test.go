@@ -136,6 +136,27 @@ func TestTextEscaped(t *testing.T) {
 	}
 }
 
+// TestMarkupKeepsIntakesOwnMentions: text intake composed itself notifies
+// the agents it names; the same text without Markup does not.
+func TestMarkupKeepsIntakesOwnMentions(t *testing.T) {
+	f := newFakeSlack(t)
+	a, _ := running(t, testConfig(f))
+	conv := intake.Conversation{Channel: intake.ChannelSlack, Address: tierChan, Thread: "3.3"}
+	for i, markup := range []bool{true, false} {
+		if _, err := a.Send(context.Background(), &intake.Reply{ID: fmt.Sprint("m", i), Conversation: conv,
+			Text: "<!here> INC-000001 waits; claimed by <@UAGENT1>", Markup: markup}); err != nil {
+			t.Fatalf("Send(markup=%v): %v", markup, err)
+		}
+	}
+	posts := f.callsOf("chat.postMessage")
+	if got := posts[0].Form.Get("text"); !activeMention.MatchString(got) || !strings.Contains(got, "<@UAGENT1>") {
+		t.Errorf("markup text posted as %q, want its mentions kept", got)
+	}
+	if got := posts[1].Form.Get("text"); activeMention.MatchString(got) {
+		t.Errorf("plain text posted as %q, want it escaped", got)
+	}
+}
+
 func TestAuthorButtonsAndEphemeral(t *testing.T) {
 	f := newFakeSlack(t)
 	a, _ := running(t, testConfig(f))
@@ -170,9 +191,7 @@ func TestRateLimitStormLosesNothing(t *testing.T) {
 	clock := &fakeClock{now: time.Now()}
 	a, _ := running(t, testConfig(f), WithClock(clock.Now))
 	const queued, limited = 12, 7
-	f.mu.Lock()
-	f.limitNext = limited
-	f.mu.Unlock()
+	f.Limit(limited)
 
 	// Each reply is retried as the outbox would: after the RetryAfter the
 	// error asks for, here by moving the clock.
@@ -204,9 +223,7 @@ func TestRateLimitStormLosesNothing(t *testing.T) {
 	for _, c := range f.callsOf("chat.postMessage") {
 		delivered[c.Form.Get("text")] = true
 	}
-	f.mu.Lock()
-	attempts, left := f.attempts, f.limitNext
-	f.mu.Unlock()
+	attempts, left := f.Attempts(), f.Limited()
 	if len(delivered) != queued || left != 0 {
 		t.Errorf("delivered %d distinct posts (%d 429s left), want all %d", len(delivered), left, queued)
 	}
@@ -220,9 +237,7 @@ func TestRateLimitIsPerChannel(t *testing.T) {
 	f := newFakeSlack(t)
 	clock := &fakeClock{now: time.Now()}
 	a, _ := running(t, testConfig(f), WithClock(clock.Now))
-	f.mu.Lock()
-	f.limitNext = 1
-	f.mu.Unlock()
+	f.Limit(1)
 	send := func(channel string) error {
 		_, err := a.Send(context.Background(), &intake.Reply{ID: "p-" + channel, Text: "x",
 			Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: channel}})

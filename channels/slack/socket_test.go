@@ -95,9 +95,7 @@ func (d *socketDouble) ack(t *testing.T, within time.Duration) string {
 func TestSocketMode(t *testing.T) {
 	d := newSocketDouble(t)
 	f := newFakeSlack(t)
-	f.mu.Lock()
-	f.socketURL = d.url()
-	f.mu.Unlock()
+	f.SetSocketURL(d.url())
 	cfg := testConfig(f)
 	cfg.AppToken = "xapp-test"
 	cfg.SigningSecret = ""
