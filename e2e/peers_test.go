@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -14,40 +13,7 @@ import (
 
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-smtp"
-
-	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/channels"
-	"github.com/intake-support/intake/store"
-	"github.com/intake-support/intake/triage"
 )
-
-// levelOne mirrors cmd/intake's: the triage bot plus the durable timer of its
-// "did that solve it?" question.
-type levelOne struct {
-	bot    *triage.Bot
-	timers store.Timers
-	now    func() time.Time
-}
-
-const actionConfirmExpired = "triage:confirm_expired"
-
-func (l *levelOne) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
-	if msg.Channel == intake.ChannelSystem {
-		if msg.Action != actionConfirmExpired {
-			return intake.Outcome{}, nil
-		}
-		out, _, err := l.bot.Expire(inc, l.now())
-		return out, err
-	}
-	out, err := l.bot.Handle(ctx, inc, msg)
-	if err != nil {
-		return out, err
-	}
-	if due, ok := l.bot.ConfirmDeadline(inc); ok {
-		err = channels.ScheduleMessage(ctx, l.timers, "triage:"+string(inc.ID), due, channels.SystemMessage(inc.ID, actionConfirmExpired))
-	}
-	return out, err
-}
 
 // relay is a go-smtp server standing in for the outgoing mail relay; it
 // records every mail it accepts.

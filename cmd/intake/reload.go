@@ -54,7 +54,7 @@ func (m *Main) reload(why string) {
 		var bot *triage.Bot
 		if bot, err = triage.New(k, triageOptions(cfg)); err == nil {
 			if err = m.Desk.Reload(cfg); err == nil {
-				m.levelOne.bot.Store(bot)
+				m.levelOne.Swap(bot)
 			}
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/intake-support/intake/store"
 	"github.com/intake-support/intake/store/bolt"
 	"github.com/intake-support/intake/store/redis"
+	"github.com/intake-support/intake/triage"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"golang.org/x/sync/errgroup"
@@ -61,7 +62,7 @@ type Main struct {
 	Adapters map[intake.Channel]channels.Adapter
 	HTTP     *httpapi.Server
 	Desk     *escalation.Desk
-	levelOne *levelOne
+	levelOne *triage.LevelOne
 	listener net.Listener
 	// runners are extra long-lived parts (timers, hot reload).
 	runners []func(context.Context) error

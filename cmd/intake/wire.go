@@ -28,8 +28,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}
-	m.levelOne = &levelOne{timers: m.Store, now: time.Now}
-	m.levelOne.bot.Store(bot)
+	m.levelOne = triage.NewLevelOne(bot, m.Store, time.Now)
 	m.Desk = escalation.New(m.Config, m.Store, escalation.WithLogger(m.Logger), escalation.WithInbox(m.Worker.Inbox()))
 	m.Worker.Humans = m.Desk
 	m.Worker.LevelOne = m.Desk.WrapLevelOne(m.levelOne)
