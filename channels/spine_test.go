@@ -156,8 +156,14 @@ func TestFollowUpThreadsToTheSameIncident(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := a.WaitSent(4, 5*time.Second); err != nil {
+	sent, err := a.WaitSent(3, 5*time.Second)
+	if err != nil {
 		t.Fatal(err)
+	}
+	settle()
+	// The bot's answer and the hand-over notice go out as one message.
+	if sent = a.Sent(); len(sent) != 3 || !strings.HasSuffix(sent[2].Text, ": quiero un human\n\na person will follow up") {
+		t.Errorf("replies = %+v, want 3, the last joining the bot's answer and the hand-over", sent)
 	}
 	incs := listAll(t, s)
 	if len(incs) != 1 {

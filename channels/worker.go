@@ -270,6 +270,7 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		}
 		out.Replies = append(out.Replies, more.Replies...)
 	}
+	out.Replies = mergePlain(out.Replies)
 	for i := range out.Replies {
 		r := out.Replies[i]
 		if r.ID == "" {
@@ -283,6 +284,27 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			MessageID: msg.ID, ReplyID: r.ID, Reply: &r})
 	}
 	return nil
+}
+
+// mergePlain joins consecutive plain-text replies bound for the same place
+// into one, so that a customer whose case the bot hands over gets one mail
+// ("I'm passing your case on" and "your number is INC-..."), not two.
+func mergePlain(replies []intake.Reply) []intake.Reply {
+	plain := func(r intake.Reply) bool {
+		return r.ID == "" && r.Card == nil && len(r.Buttons) == 0 && r.EphemeralTo == "" && r.UpdateOf == "" &&
+			r.ThreadOf == "" && !r.Markup && r.Author == ""
+	}
+	var out []intake.Reply
+	for _, r := range replies {
+		if n := len(out); n > 0 && plain(r) && plain(out[n-1]) && r.Conversation.Channel == out[n-1].Conversation.Channel &&
+			r.Conversation.Address == out[n-1].Conversation.Address && r.Conversation.Thread == out[n-1].Conversation.Thread {
+			out[n-1].Text += "\n\n" + r.Text
+			out[n-1].Auto = out[n-1].Auto && r.Auto
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // forHumans reports whether msg goes to the human tiers rather than Level I:
