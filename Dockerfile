@@ -1,5 +1,6 @@
-# Multi-stage build: a static, pure-Go binary on a distroless base, run as a
-# non-root user. Mount your configuration (and its kb/ folder) at /config and
+# Multi-stage build: a static, pure-Go binary in an empty image (with CA
+# certificates for TLS to IMAP, SMTP, Slack and Discord), run as a non-root
+# user. Mount your configuration (and its kb/ folder) at /config and
 # keep state in the /data volume (point `store:` at bolt:/data/intake.db).
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -7,11 +8,15 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
 ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/intake ./cmd/intake
+# timetzdata embeds the time zone database: business hours need it.
+RUN CGO_ENABLED=0 go build -trimpath -tags timetzdata -ldflags "-s -w -X main.version=${VERSION}" -o /out/intake ./cmd/intake \
+ && mkdir -p /out/data
 
-FROM gcr.io/distroless/static-debian12:nonroot
+FROM scratch
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/
 COPY --from=build /out/intake /usr/local/bin/intake
-USER nonroot:nonroot
+COPY --from=build --chown=65532:65532 /out/data /data
+USER 65532:65532
 VOLUME ["/config", "/data"]
 EXPOSE 8080 2525
 ENTRYPOINT ["/usr/local/bin/intake"]
