@@ -100,7 +100,9 @@ func (m *Main) Open(ctx context.Context) error {
 // the worker and outbox finish what they hold, the HTTP server closes.
 func (m *Main) Run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
-	srv := &http.Server{Handler: m.HTTP, ReadHeaderTimeout: 10 * time.Second}
+	// Timeouts bound what a slow or flooding client can hold open.
+	srv := &http.Server{Handler: m.HTTP, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
+		WriteTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10}
 	g.Go(func() error {
 		if err := srv.Serve(m.listener); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)
