@@ -53,6 +53,12 @@ func (m *Model) scratch() *scratch {
 
 // Predict ranks the articles for text written in lang.
 func (m *Model) Predict(text, lang string) Result {
+	// Stems only match the KB's when the message is analysed in a language
+	// the KB was written in: a message detected as another language (often a
+	// short or mixed text) is analysed as the KB's main language.
+	if _, ok := m.langs[lang]; !ok && m.mainLang != "" {
+		lang = m.mainLang
+	}
 	terms := m.an.Terms(text, lang)
 	if len(terms) == 0 {
 		return Result{}
@@ -61,6 +67,9 @@ func (m *Model) Predict(text, lang string) Result {
 	defer pool.Put(s)
 	s.fs = m.an.Features(terms, s.fs)
 	s.x = m.voc.vectorize(s.fs, s.x)
+	if m.biasID >= 0 {
+		s.x = append(s.x, term{m.biasID, m.biasV})
+	}
 	m.lin.score(s.x, s.lin)
 	q := make([]uint64, len(terms))
 	known := 0

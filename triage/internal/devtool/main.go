@@ -11,6 +11,7 @@ import (
 	"os"
 
 	"github.com/intake-support/intake/triage"
+	"github.com/intake-support/intake/triage/model"
 )
 
 func read(path string) ([]triage.Example, error) {
@@ -33,6 +34,9 @@ func run() error {
 	train := flag.String("train", "", "labelled lines that build the KB")
 	kbDir := flag.String("kb", "", "a KB folder instead of -train")
 	th := flag.Float64("threshold", 0, "confidence threshold (default triage.DefaultThreshold)")
+	epochs := flag.Int("epochs", 0, "training epochs")
+	cc := flag.Float64("c", 0, "PA C")
+	bw := flag.Float64("bm25", 0, "BM25 weight")
 	flag.Parse()
 	var k *triage.KB
 	if *kbDir != "" {
@@ -47,7 +51,7 @@ func run() error {
 		}
 		k = triage.KBFromExamples(tr)
 	}
-	c, err := triage.NewClassifier(k, triage.Options{Threshold: *th})
+	c, err := triage.NewClassifier(k, triage.Options{Threshold: *th, Model: model.Options{Epochs: *epochs, C: float32(*cc), BM25Weight: float32(*bw)}})
 	if err != nil {
 		return err
 	}
