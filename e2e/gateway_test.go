@@ -20,6 +20,7 @@ import (
 	"github.com/intake-support/intake/channels/slack/slackfake"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/escalation"
+	"github.com/intake-support/intake/internal/testclock"
 	"github.com/intake-support/intake/store"
 	"github.com/intake-support/intake/store/bolt"
 	"github.com/intake-support/intake/triage"
@@ -82,7 +83,7 @@ type gateway struct {
 	Store  store.Store
 	Slack  *slackfake.Server
 	Relay  *relay
-	Clock  *fakeClock
+	Clock  *testclock.Clock
 	// SMTPAddr is the email adapter's listener; Web serves the Slack handlers.
 	SMTPAddr string
 	Web      *httptest.Server
@@ -92,7 +93,7 @@ type gateway struct {
 // the desk and the timer runner read clock; the adapters use the wall clock.
 func startGateway(t *testing.T, majorThreshold int) *gateway {
 	t.Helper()
-	g := &gateway{t: t, Slack: slackfake.New(t), Relay: startRelay(t), Clock: &fakeClock{now: time.Now()}}
+	g := &gateway{t: t, Slack: slackfake.New(t), Relay: startRelay(t), Clock: testclock.New(time.Now())}
 	cfg, err := config.Parse("intake.yaml", fmt.Appendf(nil, configYAML, g.Relay.Addr, g.Slack.APIURL(), majorThreshold), nil)
 	if err != nil {
 		t.Fatalf("config.Parse = %v", err)

@@ -14,6 +14,7 @@ import (
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/escalation"
+	"github.com/intake-support/intake/internal/testclock"
 	"github.com/intake-support/intake/store"
 	"github.com/intake-support/intake/store/bolt"
 )
@@ -51,25 +52,8 @@ func loadConfig(t *testing.T, extra string) *config.Config {
 	return cfg
 }
 
-// clock is a settable clock shared by the worker and the desk.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock(t time.Time) *clock { return &clock{t: t} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is a settable clock shared by the worker and the desk.
+func newClock(t time.Time) *testclock.Clock { return testclock.New(t) }
 
 // capture is an Inbox that keeps messages for the test to process.
 type capture struct {
@@ -114,7 +98,7 @@ type env struct {
 	t     *testing.T
 	cfg   *config.Config
 	st    store.Store
-	clk   *clock
+	clk   *testclock.Clock
 	desk  *escalation.Desk
 	w     *channels.Worker
 	inbox *capture

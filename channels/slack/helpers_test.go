@@ -81,24 +81,6 @@ func newFakeSlack(t *testing.T) fakeSlack { return fakeSlack{slackfake.New(t)} }
 
 func (f fakeSlack) callsOf(method string) []call { return f.Calls(method) }
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func testConfig(f fakeSlack) config.Slack {
 	return config.Slack{
 		BotToken:       "xoxb-test",

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/internal/testclock"
 )
 
 func testCard() *intake.Card {
@@ -188,7 +189,7 @@ func TestAuthorButtonsAndEphemeral(t *testing.T) {
 
 func TestRateLimitStormLosesNothing(t *testing.T) {
 	f := newFakeSlack(t)
-	clock := &fakeClock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	a, _ := running(t, testConfig(f), WithClock(clock.Now))
 	const queued, limited = 12, 7
 	f.Limit(limited)
@@ -235,7 +236,7 @@ func TestRateLimitStormLosesNothing(t *testing.T) {
 
 func TestRateLimitIsPerChannel(t *testing.T) {
 	f := newFakeSlack(t)
-	clock := &fakeClock{now: time.Now()}
+	clock := testclock.New(time.Now())
 	a, _ := running(t, testConfig(f), WithClock(clock.Now))
 	f.Limit(1)
 	send := func(channel string) error {
