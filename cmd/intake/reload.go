@@ -25,7 +25,7 @@ func (m *Main) watchConfig(ctx context.Context) error {
 	defer signal.Stop(hup)
 	tick := time.NewTicker(reloadPoll)
 	defer tick.Stop()
-	last := fileStamp(m.Config.File)
+	last := m.configStamp
 	for {
 		select {
 		case <-ctx.Done():

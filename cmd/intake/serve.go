@@ -34,6 +34,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
+	// Stamped before reading, so an edit made while the gateway starts is
+	// still seen as a change by the reload watcher.
+	stamp := fileStamp(*path)
 	cfg, err := loadConfig(*path, stderr)
 	if err != nil {
 		return err
@@ -42,7 +45,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		cfg.HTTP.Listen = *httpAddr
 	}
 	logger := newLogger(cfg.Log, stderr)
-	m := &Main{Config: cfg, Logger: logger}
+	m := &Main{Config: cfg, Logger: logger, configStamp: stamp}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
@@ -64,6 +67,8 @@ type Main struct {
 	Desk     *escalation.Desk
 	levelOne *triage.LevelOne
 	listener net.Listener
+	// configStamp identifies the version of the file Config was read from.
+	configStamp string
 	// runners are extra long-lived parts (timers, hot reload).
 	runners []func(context.Context) error
 }
