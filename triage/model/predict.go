@@ -59,13 +59,13 @@ func (m *Model) Predict(text, lang string) Result {
 	if _, ok := m.langs[lang]; !ok && m.mainLang != "" {
 		lang = m.mainLang
 	}
-	terms := m.an.Terms(text, lang)
+	raw, terms := m.an.Analyze(text, lang)
 	if len(terms) == 0 {
 		return Result{}
 	}
 	s := m.scratch()
 	defer pool.Put(s)
-	s.fs = m.an.Features(terms, s.fs)
+	s.fs = m.an.Features(raw, terms, s.fs)
 	s.x = m.voc.vectorize(s.fs, s.x)
 	if m.biasID >= 0 {
 		s.x = append(s.x, term{m.biasID, m.biasV})

@@ -21,11 +21,11 @@ type vocab struct {
 
 func newVocab() *vocab { return &vocab{ids: make(map[uint64]int32)} }
 
-// groupWeight scales each feature group after tf-idf; words carry most of
+// groupWeight scales each feature group after tf-idf; words and stems carry most of
 // the meaning, character n-grams rescue typos and inflections.
 func groupWeight(g byte) float32 {
 	switch g {
-	case textproc.GroupWord:
+	case textproc.GroupWord, textproc.GroupWritten:
 		return 1
 	case textproc.GroupBigram:
 		return 0.6

@@ -10,9 +10,10 @@ type Feature struct {
 // Feature groups, mixed into the hash so that a word and a character n-gram
 // with the same letters never collide.
 const (
-	GroupWord   byte = 'w'
-	GroupBigram byte = 'b'
-	GroupChar   byte = 'c'
+	GroupWord    byte = 'w'
+	GroupWritten byte = 'r'
+	GroupBigram  byte = 'b'
+	GroupChar    byte = 'c'
 )
 
 const (
@@ -73,21 +74,32 @@ func NewAnalyzer(synonyms map[string]string) *Analyzer {
 
 // Terms returns the stemmed terms of text, synonyms applied.
 func (a *Analyzer) Terms(text, lang string) []string {
-	toks := Tokens(text)
-	for i, t := range toks {
-		if c, ok := a.Synonyms[t]; ok {
-			t = c
-		}
-		toks[i] = a.Stemmer.Stem(t, lang)
-	}
-	return toks
+	_, stems := a.Analyze(text, lang)
+	return stems
 }
 
-// Features returns the hashed features of terms (as from Terms), merged by
-// hash in first-seen order. dst is reused when it has capacity.
-func (a *Analyzer) Features(terms []string, dst []Feature) []Feature {
+// Analyze returns the folded words of text, synonyms applied, and their stems.
+func (a *Analyzer) Analyze(text, lang string) (words, stems []string) {
+	words = Tokens(text)
+	stems = make([]string, len(words))
+	for i, t := range words {
+		if c, ok := a.Synonyms[t]; ok {
+			words[i] = c
+		}
+		stems[i] = a.Stemmer.Stem(words[i], lang)
+	}
+	return words, stems
+}
+
+// Features returns the hashed features of a text's words and their stems (as
+// from Analyze), merged by hash in first-seen order: each stem, each word
+// whose stem differs, bigrams and character n-grams of the words. Stems join
+// inflections; the written words keep the distinctions stemming erases
+// ("accounting", "account"), worth about a point on the ticket sets. dst is
+// reused when it has capacity.
+func (a *Analyzer) Features(words, stems []string, dst []Feature) []Feature {
 	dst = dst[:0]
-	idx := make(map[uint64]int, len(terms)*8)
+	idx := make(map[uint64]int, len(words)*8)
 	add := func(h uint64, g byte) {
 		if i, ok := idx[h]; ok {
 			dst[i].Count++
@@ -97,10 +109,13 @@ func (a *Analyzer) Features(terms []string, dst []Feature) []Feature {
 		dst = append(dst, Feature{Hash: h, Count: 1, Group: g})
 	}
 	var buf [64]byte
-	for i, t := range terms {
-		add(HashString(GroupWord, t), GroupWord)
+	for i, t := range words {
+		add(HashString(GroupWord, stems[i]), GroupWord)
+		if t != stems[i] {
+			add(HashString(GroupWritten, t), GroupWritten)
+		}
 		if a.Bigrams && i > 0 {
-			add(hashPair(terms[i-1], t), GroupBigram)
+			add(hashPair(words[i-1], t), GroupBigram)
 		}
 		if a.CharMax == 0 || t[0] == '#' {
 			continue

@@ -1,7 +1,7 @@
-// Command devtool prints `intake eval -train TRAIN -json DEV` figures for the
-// triage package while the intake command is wired elsewhere.
+// Command devtool prints `intake eval -train TRAIN -json DEV` figures with
+// the model's training knobs exposed, for tuning them on the dev splits.
 //
-//	go run ./triage/internal/devtool -train TRAIN.jsonl [-threshold T] DEV.jsonl
+//	go run ./triage/internal/devtool -train TRAIN.jsonl [-threshold T] [-epochs N] [-c C] [-bm25 W] DEV.jsonl
 package main
 
 import (
