@@ -112,6 +112,11 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Action, d.Reason = ActionEscalate, "language"
 	case wantsHuman(n):
 		d.Action, d.Reason = ActionEscalate, "asked_for_human"
+		if !describesProblem(n) {
+			// "quiero hablar con una persona" names no problem: a category
+			// guessed from it would only misroute the escalation.
+			d.Category, d.Article, d.Confidence = "", "", 0
+		}
 	case isUrgent(n):
 		d.Action, d.Reason = ActionEscalate, "urgent"
 		if d.Article == "" {

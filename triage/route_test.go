@@ -56,6 +56,20 @@ func TestRoute(t *testing.T) {
 	}
 }
 
+func TestRouteHumanRequestKeepsOnlyADescribedProblem(t *testing.T) {
+	b, _ := newTestBot(t)
+	c := b.Classifier()
+	for _, text := range []string{"quiero hablar con una persona", "Human please!", "¿Puedo hablar con un técnico?"} {
+		if d := c.Route(text); d.Action != ActionEscalate || d.Category != "" || d.Article != "" {
+			t.Errorf("Route(%q) = %+v, want an escalation with no category", text, d)
+		}
+	}
+	text := "I want to talk to a person: the printer on floor 2 says offline"
+	if d := c.Route(text); d.Action != ActionEscalate || d.Reason != "asked_for_human" || d.Category != "hardware" {
+		t.Errorf("Route(%q) = %+v, want an escalation in category hardware", text, d)
+	}
+}
+
 func TestRouteBadInput(t *testing.T) {
 	b, _ := newTestBot(t)
 	c := b.Classifier()

@@ -51,6 +51,21 @@ var urgentPhrases = []string{
 	"production down", "prod down", "critical", "critico", "ausfall", "panne generale", "fora do ar",
 }
 
+// without returns n with every occurrence of phrases removed.
+func (n normalized) without(phrases []string) normalized {
+	s := n.s
+	for _, p := range phrases {
+		s = strings.ReplaceAll(s, " "+p+" ", " ")
+	}
+	return normalized{s: s, words: len(strings.Fields(s))}
+}
+
+// describesProblem reports whether a request for a person also says what
+// the problem is: a few words beyond the request itself.
+func describesProblem(n normalized) bool {
+	return n.without(humanPhrases).without(humanWords).words > 3
+}
+
 func wantsHuman(n normalized) bool {
 	if n.hasAny(humanPhrases) {
 		return true
