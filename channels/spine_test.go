@@ -104,7 +104,7 @@ func TestOneMessageOneIncidentOneReply(t *testing.T) {
 	if err := a.Deliver(ctx, chantest.Message("m1", "ana", "conv-1", "la impresora no imprime")); err != nil {
 		t.Fatalf("Deliver = %v", err)
 	}
-	sent, err := a.WaitSent(1, 5*time.Second)
+	sent, err := a.WaitSent(1, 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestDuplicateDeliveryGivesOneIncident(t *testing.T) {
 			t.Fatalf("Deliver #%d = %v", i+1, err)
 		}
 		if i == 0 {
-			if _, err := a.WaitSent(1, 5*time.Second); err != nil {
+			if _, err := a.WaitSent(1, 20*time.Second); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -156,7 +156,7 @@ func TestFollowUpThreadsToTheSameIncident(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sent, err := a.WaitSent(3, 5*time.Second)
+	sent, err := a.WaitSent(3, 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -182,7 +182,7 @@ func TestOutboxRetriesUntilDelivered(t *testing.T) {
 	if err := a.Deliver(context.Background(), chantest.Message("r1", "ana", "conv-r", "hola")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.WaitSent(1, 5*time.Second); err != nil {
+	if _, err := a.WaitSent(1, 20*time.Second); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -194,7 +194,7 @@ func TestPermanentFailureIsRecorded(t *testing.T) {
 	if err := a.Deliver(context.Background(), chantest.Message("p1", "ana", "conv-p", "hola")); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, inc := range listAll(t, s) {
 			for _, e := range inc.Timeline {

@@ -36,7 +36,7 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 	if err := a.Deliver(ctx, chantest.Message("t1", "ana", "conv-t", "hola")); err != nil {
 		t.Fatal(err)
 	}
-	sent, err := a.WaitSent(2, 5*time.Second)
+	sent, err := a.WaitSent(2, 20*time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

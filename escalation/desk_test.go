@@ -325,7 +325,7 @@ func TestRunTimersFeedsTheInbox(t *testing.T) {
 	done := make(chan error, 1)
 	in := &capture{}
 	go func() { done <- e.desk.RunTimers(ctx, in) }()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 		in.mu.Lock()

@@ -60,7 +60,7 @@ func (i *recInbox) all() []*intake.Message {
 
 func (i *recInbox) wait(t *testing.T, n int) []*intake.Message {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(20 * time.Second)
 	for len(i.all()) < n {
 		select {
 		case <-i.got:
@@ -110,7 +110,7 @@ func running(t *testing.T, cfg config.Slack, opts ...Option) (*Adapter, *recInbo
 	})
 	select {
 	case <-a.ready:
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("adapter did not start")
 	}
 	return a, inbox

@@ -102,14 +102,14 @@ func TestSocketMode(t *testing.T) {
 	_, inbox := running(t, cfg)
 	select {
 	case <-d.conns:
-	case <-time.After(5 * time.Second):
+	case <-time.After(20 * time.Second):
 		t.Fatal("adapter did not connect")
 	}
 
 	dm := json.RawMessage(eventBody("EvS1", map[string]any{"type": "message", "channel": "D77", "channel_type": "im",
 		"user": outsider, "text": "hello over the socket", "ts": "1700000700.000001"}))
 	d.send(t, "env-1", "events_api", dm)
-	if got := d.ack(t, 5*time.Second); got != "env-1" {
+	if got := d.ack(t, 20*time.Second); got != "env-1" {
 		t.Fatalf("ack = %q, want env-1", got)
 	}
 	if got := inbox.all(); len(got) != 1 || got[0].Text != "hello over the socket" || got[0].Conversation.Address != "D77" {
@@ -117,7 +117,7 @@ func TestSocketMode(t *testing.T) {
 	}
 
 	d.send(t, "env-2", "interactive", clickPayload(agentUser, "intake:claim", "INC-9", tierChan, "1700000000.000009", "1700000701.000001"))
-	if got := d.ack(t, 5*time.Second); got != "env-2" {
+	if got := d.ack(t, 20*time.Second); got != "env-2" {
 		t.Fatalf("ack = %q, want env-2", got)
 	}
 	if got := inbox.all(); len(got) != 2 || got[1].Action != "claim" || !got[1].FromAgent {
@@ -139,7 +139,7 @@ func TestSocketMode(t *testing.T) {
 	inbox.failWith = nil
 	inbox.mu.Unlock()
 	d.send(t, "env-3b", "events_api", dm3)
-	if got := d.ack(t, 5*time.Second); got != "env-3b" {
+	if got := d.ack(t, 20*time.Second); got != "env-3b" {
 		t.Fatalf("ack = %q, want env-3b", got)
 	}
 	if got := inbox.all(); len(got) != 3 || got[2].ID != intake.MessageID("D77:1700000702.000001") {

@@ -303,19 +303,19 @@ func TestServeReloadsConfig(t *testing.T) {
 	if err := os.WriteFile(cfg, bad, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if !waitLog(logs, "configuration not reloaded", 1, 6*time.Second) {
+	if !waitLog(logs, "configuration not reloaded", 1, 30*time.Second) {
 		t.Fatalf("a broken config file was not refused; logs:\n%s", logs.String())
 	}
 	if err := os.WriteFile(cfg, bytes.Replace(good, []byte("threshold: 0.5"), []byte("threshold: 0.6"), 1), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if !waitLog(logs, "configuration reloaded", 1, 6*time.Second) {
+	if !waitLog(logs, "configuration reloaded", 1, 30*time.Second) {
 		t.Fatalf("a changed valid config was not reloaded; logs:\n%s", logs.String())
 	}
 	if err := g.cmd.Process.Signal(syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
-	if !waitLog(logs, "configuration reloaded", 2, 6*time.Second) {
+	if !waitLog(logs, "configuration reloaded", 2, 30*time.Second) {
 		t.Fatalf("SIGHUP did not reload; logs:\n%s", logs.String())
 	}
 	if resp, err := http.Get("http://" + addr + "/healthz"); err != nil || resp.StatusCode != 200 {
