@@ -2,7 +2,6 @@ package discord
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -37,8 +36,12 @@ func splitText(s string, limit int) []string {
 			parts = append(parts, p)
 		}
 	}
-	for utf8.RuneCountInString(s) > limit {
+	for {
+		// end is where the part's limit falls; at the end of s, s fits.
 		end := byteIndexOfRune(s, limit)
+		if end >= len(s) {
+			break
+		}
 		window := s[:end]
 		// A cut in the first half would make a short part; cut hard instead.
 		cut, skip := end, 0

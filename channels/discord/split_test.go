@@ -70,3 +70,36 @@ func TestButtonRows(t *testing.T) {
 		t.Errorf("buttonRows(nil) = %v, want nil", got)
 	}
 }
+
+// FuzzSplitText checks splitText's promises on any text: parts within the
+// limit, valid UTF-8, none blank, and nothing but the whitespace at the cuts
+// lost.
+func FuzzSplitText(f *testing.F) {
+	f.Add("first line\nsecond line", 12)
+	f.Add("alpha beta gamma delta", 7)
+	f.Add("ñañañaña 😀😀😀 \n\n  x", 3)
+	f.Add(strings.Repeat("word ", 900), 2000)
+	f.Add("\xff\xfe invalid \xc3", 4)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		if limit < 1 || limit > 5000 {
+			return
+		}
+		parts := splitText(s, limit)
+		var joined strings.Builder
+		for _, p := range parts {
+			if n := utf8.RuneCountInString(p); n > limit {
+				t.Fatalf("part of %d characters, limit %d", n, limit)
+			}
+			if strings.TrimSpace(p) == "" {
+				t.Fatalf("blank part %q", p)
+			}
+			if utf8.ValidString(s) && !utf8.ValidString(p) {
+				t.Fatalf("part %q of valid text is not valid UTF-8", p)
+			}
+			joined.WriteString(p)
+		}
+		if got, want := strings.Join(strings.Fields(joined.String()), ""), strings.Join(strings.Fields(s), ""); got != want {
+			t.Fatalf("splitText(%q, %d) = %q: the text changed beyond whitespace", s, limit, parts)
+		}
+	})
+}
