@@ -25,8 +25,8 @@ var phrases = map[string]map[string]string{
 		"en": "This usually solves it:",
 	},
 	"confirm": {
-		"es": "¿Se solucionó? Responde «sí» o «no».",
-		"en": "Did that solve it? Reply \"yes\" or \"no\".",
+		"es": "¿Se solucionó?",
+		"en": "Did that solve it?",
 	},
 	"resolved": {
 		"es": "¡Perfecto! Doy el caso por resuelto. Si vuelve a pasar, responde a este mensaje y lo reabrimos.",
@@ -50,7 +50,6 @@ var phrases = map[string]map[string]string{
 	},
 	"yes":     {"es": "Sí, se solucionó", "en": "Yes, solved"},
 	"no":      {"es": "No, sigue igual", "en": "No, still broken"},
-	"unclear": {"es": "No te entendí bien.", "en": "Sorry, I didn't catch that."},
 }
 
 // detailQuestions asks for one detail by name.

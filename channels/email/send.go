@@ -146,16 +146,16 @@ func buttonsText(buttons []intake.Button, lang string) string {
 			notSolved = true
 		default:
 			if es {
-				lines = append(lines, fmt.Sprintf("Responda «%s» para: %s", b.Action, b.Label))
+				lines = append(lines, fmt.Sprintf("Responde «%s» para: %s", b.Action, b.Label))
 			} else {
 				lines = append(lines, fmt.Sprintf("Reply \"%s\" for: %s", b.Action, b.Label))
 			}
 		}
 	}
 	if solved || notSolved {
-		pair := "Reply YES if this solved it, or NO if it did not."
+		pair := "Reply \"yes\" if it's solved or \"no\" if it isn't."
 		if es {
-			pair = "Responda SÍ si esto lo resolvió, o NO si no fue así."
+			pair = "Responde «sí» si se solucionó o «no» si sigue igual."
 		}
 		lines = append([]string{pair}, lines...)
 	}

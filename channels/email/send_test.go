@@ -100,7 +100,7 @@ func TestSendSMTPHeaders(t *testing.T) {
 	}
 	var body bytes.Buffer
 	_, _ = body.ReadFrom(p.Body)
-	for _, want := range []string{"¿ya probó reiniciar", "Responda SÍ si esto lo resolvió, o NO"} {
+	for _, want := range []string{"¿ya probó reiniciar", "Responde «sí» si se solucionó o «no» si sigue igual."} {
 		if !strings.Contains(body.String(), want) {
 			t.Errorf("body %q lacks %q", body.String(), want)
 		}
