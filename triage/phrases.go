@@ -48,8 +48,8 @@ var phrases = map[string]map[string]string{
 		"es": "Mientras tanto, estas comprobaciones pueden ayudar:",
 		"en": "Meanwhile, these first checks may help:",
 	},
-	"yes":     {"es": "Sí, se solucionó", "en": "Yes, solved"},
-	"no":      {"es": "No, sigue igual", "en": "No, still broken"},
+	"yes": {"es": "Sí, se solucionó", "en": "Yes, solved"},
+	"no":  {"es": "No, sigue igual", "en": "No, still broken"},
 }
 
 // detailQuestions asks for one detail by name.
