@@ -111,8 +111,8 @@ func (m *Model) Predict(text, lang string) Result {
 	return res
 }
 
-// Calibration constants, fitted on the dev splits of the eval sets (see
-// DEV.md): a logistic function of the top score, the margin and the share
+// Calibration constants, fitted on the dev splits of the eval sets: a
+// logistic function of the top score, the margin and the share
 // of known words.
 var calA, calB, calC, calD = -0.351, 4.421, -0.136, -0.471
 
