@@ -3,6 +3,7 @@ package model
 import (
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 )
 
@@ -20,7 +21,13 @@ func trainSVM(exs []example, nfeat, ncls int, c float32, seed uint64) *linear {
 		}
 		qd[i] = n2 + d
 	}
-	ws := make([][]float32, ncls)
+	// Each class's dense weights are cut down to the ones that matter as
+	// soon as it is trained, so memory holds one dense vector per worker.
+	type weight struct {
+		f int32
+		w float32
+	}
+	kept := make([][]weight, ncls)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	for k := range ncls {
@@ -28,20 +35,33 @@ func trainSVM(exs []example, nfeat, ncls int, c float32, seed uint64) *linear {
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
-			ws[k] = binarySVM(exs, qd, d, nfeat, int32(k), seed+uint64(k))
-			<-sem
+			defer func() { <-sem }()
+			for f, v := range binarySVM(exs, qd, d, nfeat, int32(k), seed+uint64(k)) {
+				if v > pruneBelow || v < -pruneBelow {
+					kept[k] = append(kept[k], weight{int32(f), v})
+				}
+			}
 		}()
 	}
 	wg.Wait()
+	// Regroup by feature: row f lists its classes in class order.
 	m := &linear{start: make([]int32, nfeat+1)}
-	for f := range nfeat {
-		for k, w := range ws {
-			if v := w[f]; v > pruneBelow || v < -pruneBelow {
-				m.cls = append(m.cls, int32(k))
-				m.w = append(m.w, v)
-			}
+	for _, ws := range kept {
+		for _, e := range ws {
+			m.start[e.f+1]++
 		}
-		m.start[f+1] = int32(len(m.cls))
+	}
+	for f := range nfeat {
+		m.start[f+1] += m.start[f]
+	}
+	m.cls, m.w = make([]int32, m.start[nfeat]), make([]float32, m.start[nfeat])
+	next := slices.Clone(m.start[:nfeat])
+	for k, ws := range kept {
+		for _, e := range ws {
+			i := next[e.f]
+			m.cls[i], m.w[i] = int32(k), e.w
+			next[e.f]++
+		}
 	}
 	return m
 }
