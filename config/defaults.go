@@ -43,7 +43,7 @@ func applyDefaults(c *Config, d *decoder) {
 			m.Threshold = 10
 		}
 		if m.Similarity == 0 && !d.present("major_incidents.similarity") {
-			m.Similarity = 0.8
+			m.Similarity = 0.5
 		}
 	}
 }

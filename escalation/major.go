@@ -68,7 +68,7 @@ func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Ti
 		}
 		for _, o := range list {
 			if o.ID != inc.ID && o.Category == inc.Category && !o.CreatedAt.Before(now.Add(-m.Window)) &&
-				similarity(reportText(inc), reportText(o)) >= m.Similarity {
+				similarity(reportText(inc), inc.Language, reportText(o), o.Language) >= m.Similarity {
 				similar = append(similar, o)
 			}
 		}
