@@ -37,6 +37,7 @@ func TestEvaluateDevSets(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.set, func(t *testing.T) {
+			t.Parallel()
 			c, err := NewClassifier(KBFromExamples(readSet(t, evalDir+tt.set+"/train.jsonl")), Options{})
 			if err != nil {
 				t.Fatalf("NewClassifier = %v", err)
