@@ -11,6 +11,7 @@ import (
 
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/store"
 )
 
 func imapConfig(p imapPeer, done, failed string) config.Email {
@@ -25,7 +26,12 @@ func imapConfig(p imapPeer, done, failed string) config.Email {
 // runIMAPIntake runs only the adapter's IMAP intake into a store inbox.
 func runIMAPIntake(t *testing.T, cfg config.Email) (stop func(), inboxLen func() int) {
 	t.Helper()
-	s := openBolt(t, "")
+	return runIMAPIntakeOn(t, cfg, openBolt(t, ""))
+}
+
+// runIMAPIntakeOn is runIMAPIntake on the given store.
+func runIMAPIntakeOn(t *testing.T, cfg config.Email, s store.Store) (stop func(), inboxLen func() int) {
+	t.Helper()
 	a, err := New(cfg, s, quietLogger(), WithBackoff(20*time.Millisecond, 100*time.Millisecond), WithIdleMax(200*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)

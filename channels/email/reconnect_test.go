@@ -1,12 +1,18 @@
 package email
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net"
+	"os/exec"
 	"sync"
 	"testing"
 	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	redisstore "github.com/intake-support/intake/store/redis"
 )
 
 // cutProxy forwards TCP connections to an upstream server and can drop them
@@ -118,5 +124,63 @@ func TestIMAPIntakeReconnectsAfterACut(t *testing.T) {
 	time.Sleep(300 * time.Millisecond) // a few more polls: nothing is taken twice
 	if n := inboxLen(); n != 3 {
 		t.Errorf("inbox holds %d after reconnecting, want exactly 3", n)
+	}
+}
+
+// startRedis runs a redis-server of the test's own on a free port (the
+// test changes its configuration), keeping nothing on disk.
+func startRedis(t *testing.T) string {
+	t.Helper()
+	bin := requireBinary(t, "redis-server")
+	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	_, port, _ := net.SplitHostPort(addr)
+	cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no", "--dir", t.TempDir())
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	waitPort(t, addr, 10*time.Second)
+	return addr
+}
+
+// A store that answers pings but refuses writes (Redis past maxmemory) is an
+// outage, not a run of poison messages: the lease renewal before each drain
+// is a write, so the poller stops instead of failing each mail three times
+// and moving it aside. The mails stay in INBOX and are all taken once the
+// store takes writes again.
+func TestIMAPIntakeWaitsOutAStoreThatRefusesWrites(t *testing.T) {
+	addr := startRedis(t)
+	ctx := context.Background()
+	s, err := redisstore.Open(ctx, "redis://"+addr+"/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	admin := goredis.NewClient(&goredis.Options{Addr: addr})
+	t.Cleanup(func() { _ = admin.Close() })
+
+	srv := startMemIMAP(t)
+	c := srv.Client(t)
+	_, inboxLen := runIMAPIntakeOn(t, imapConfig(srv, "Done", "Failed"), s)
+	appendMail(t, c, "INBOX", customerMail("ana@cliente.test", "full-0@cliente.test", "antes", "antes del corte"))
+	waitFor(t, 20*time.Second, "the first mail stored", func() bool { return inboxLen() == 1 })
+
+	if err := admin.ConfigSet(ctx, "maxmemory", "1").Err(); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 2; i++ {
+		appendMail(t, c, "INBOX", customerMail("ana@cliente.test", fmt.Sprintf("full-%d@cliente.test", i), "lleno", "con la memoria llena"))
+	}
+	time.Sleep(1500 * time.Millisecond) // many 100 ms polls: well past 3 tries
+	if n := countMailbox(t, c, "INBOX"); n != 2 {
+		t.Fatalf("INBOX holds %d while the store refuses writes, want both mails left there", n)
+	}
+	if err := admin.ConfigSet(ctx, "maxmemory", "0").Err(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 20*time.Second, "the mails stored once the store takes writes", func() bool { return inboxLen() == 3 })
+	waitFor(t, 20*time.Second, "INBOX emptied into Done", func() bool { return countMailbox(t, c, "INBOX") == 0 })
+	if n := countMailbox(t, c, "Done"); n != 3 {
+		t.Errorf("Done holds %d, want 3", n)
 	}
 }
