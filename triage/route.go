@@ -112,7 +112,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Action, d.Reason = ActionEscalate, "language"
 	case wantsHuman(n):
 		d.Action, d.Reason = ActionEscalate, "asked_for_human"
-		if !describesProblem(n) {
+		if !c.describesProblem(n, d.Language) {
 			// "quiero hablar con una persona" names no problem: a category
 			// guessed from it would only misroute the escalation.
 			d.Category, d.Article, d.Confidence = "", "", 0
@@ -142,6 +142,17 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Missing = []string{}
 	}
 	return d
+}
+
+// describesProblem reports whether a request for a person also says what
+// the problem is: the rest of the message, without the request, has words
+// beyond greetings and "please", and is classified with confidence.
+func (c *Classifier) describesProblem(n normalized, lang string) bool {
+	rest := n.without(humanPhrases).without(humanWords)
+	if rest.without(courtesyWords).words == 0 {
+		return false
+	}
+	return c.m.Predict(rest.s, lang).Confidence >= c.opts.Threshold
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

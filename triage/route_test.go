@@ -57,16 +57,27 @@ func TestRoute(t *testing.T) {
 }
 
 func TestRouteHumanRequestKeepsOnlyADescribedProblem(t *testing.T) {
-	b, _ := newTestBot(t)
-	c := b.Classifier()
-	for _, text := range []string{"quiero hablar con una persona", "Human please!", "¿Puedo hablar con un técnico?"} {
-		if d := c.Route(text); d.Action != ActionEscalate || d.Category != "" || d.Article != "" {
-			t.Errorf("Route(%q) = %+v, want an escalation with no category", text, d)
+	// At the package's threshold and at the example configuration's.
+	for _, threshold := range []float64{DefaultThreshold, 0.5} {
+		c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: threshold})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	text := "I want to talk to a person: the printer on floor 2 says offline"
-	if d := c.Route(text); d.Action != ActionEscalate || d.Reason != "asked_for_human" || d.Category != "hardware" {
-		t.Errorf("Route(%q) = %+v, want an escalation in category hardware", text, d)
+		for _, text := range []string{"quiero hablar con una persona", "Human please!", "¿Puedo hablar con un técnico?",
+			"hola buenos días, quiero hablar con una persona por favor", "Hi there, can I talk to a human please? thanks",
+			"necesito hablar con alguien de soporte urgente"} {
+			if d := c.Route(text); d.Action != ActionEscalate || d.Category != "" || d.Article != "" {
+				t.Errorf("threshold %.2f: Route(%q) = %+v, want an escalation with no category", threshold, text, d)
+			}
+		}
+		for text, category := range map[string]string{
+			"I want to talk to a person: the printer on floor 2 says offline": "hardware",
+			"quiero hablar con un técnico porque la VPN no conecta desde casa": "network",
+		} {
+			if d := c.Route(text); d.Action != ActionEscalate || d.Reason != "asked_for_human" || d.Category != category {
+				t.Errorf("threshold %.2f: Route(%q) = %+v, want an escalation in category %s", threshold, text, d, category)
+			}
+		}
 	}
 }
 

@@ -39,6 +39,17 @@ var humanPhrases = []string{
 	"mit einem mitarbeiter", "parlare con una persona", "parlare con un operatore", "parlar amb una persona",
 }
 
+// Words that, beside a request for a person, say nothing about the problem:
+// greetings, thanks, "please" and the words around a request (folded).
+var courtesyWords = []string{
+	"hola", "buenos", "buenas", "dias", "tardes", "noches", "saludos", "gracias", "por", "favor", "porfa",
+	"quiero", "quisiera", "necesito", "puedo", "puede", "podria", "me", "mi", "con", "de", "del", "el", "la",
+	"un", "una", "que", "y", "o", "a", "para", "soporte", "ayuda", "ahora", "ya",
+	"hi", "hello", "hey", "there", "good", "morning", "afternoon", "evening", "thanks", "thank", "you",
+	"please", "pls", "can", "could", "may", "i", "we", "want", "would", "like", "need", "to", "with",
+	"an", "the", "and", "or", "my", "support", "help", "now",
+}
+
 // Words that alone (in a short message) ask for a person.
 var humanWords = []string{"agent", "agente", "human", "humano", "humain", "persona", "person", "operator", "operador", "mensch"}
 
@@ -58,12 +69,6 @@ func (n normalized) without(phrases []string) normalized {
 		s = strings.ReplaceAll(s, " "+p+" ", " ")
 	}
 	return normalized{s: s, words: len(strings.Fields(s))}
-}
-
-// describesProblem reports whether a request for a person also says what
-// the problem is: a few words beyond the request itself.
-func describesProblem(n normalized) bool {
-	return n.without(humanPhrases).without(humanWords).words > 3
 }
 
 func wantsHuman(n normalized) bool {
