@@ -71,7 +71,7 @@ func TestRouteHumanRequestKeepsOnlyADescribedProblem(t *testing.T) {
 			}
 		}
 		for text, category := range map[string]string{
-			"I want to talk to a person: the printer on floor 2 says offline": "hardware",
+			"I want to talk to a person: the printer on floor 2 says offline":  "hardware",
 			"quiero hablar con un técnico porque la VPN no conecta desde casa": "network",
 		} {
 			if d := c.Route(text); d.Action != ActionEscalate || d.Reason != "asked_for_human" || d.Category != category {
