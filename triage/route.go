@@ -122,7 +122,9 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		if d.Article == "" {
 			d.Category = "outage"
 		}
-	case d.Article == "" && n.words <= 3:
+	case d.Article == "" && n.without(courtesyWords).words <= 3:
+		// Too little said to tell the problem ("hola", "can I ask something
+		// please?"): ask for it rather than hand a blank to a person.
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
 	case d.Article == "":

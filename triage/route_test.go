@@ -45,6 +45,8 @@ func TestRoute(t *testing.T) {
 		{"urgent", "URGENTE: el sistema está caído para toda la oficina", "es", "", ActionEscalate, ""},
 		{"german", "Mein Drucker druckt nicht mehr, bitte helfen Sie mir", "de", "", ActionEscalate, ""},
 		{"empty", "", "", "", ActionAsk, ""},
+		{"greeting only", "buenas tardes, necesito ayuda por favor", "es", "", ActionAsk, ""},
+		{"courtesy only", "Hi there, can I ask something please? thanks", "en", "", ActionAsk, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -39,8 +39,8 @@ var humanPhrases = []string{
 	"mit einem mitarbeiter", "parlare con una persona", "parlare con un operatore", "parlar amb una persona",
 }
 
-// Words that, beside a request for a person, say nothing about the problem:
-// greetings, thanks, "please" and the words around a request (folded).
+// Words that say nothing about the problem: greetings, thanks, "please" and
+// the words around a request (folded).
 var courtesyWords = []string{
 	"hola", "buenos", "buenas", "dias", "tardes", "noches", "saludos", "gracias", "por", "favor", "porfa",
 	"quiero", "quisiera", "necesito", "puedo", "puede", "podria", "me", "mi", "con", "de", "del", "el", "la",
