@@ -193,6 +193,11 @@ func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
 	mail := "From: Ana <ana@cliente.example>\r\nTo: soporte@example.com\r\nSubject: No puedo entrar\r\n" +
 		"Message-ID: <ana-1@cliente.example>\r\nDate: Wed, 25 Nov 2026 10:00:00 -0600\r\n\r\n" +
 		"Hola, olvidé mi contraseña y no puedo entrar a mi cuenta.\r\n"
+	// /healthz answers once HTTP serves; the SMTP listener binds as the
+	// email adapter starts, a moment later.
+	if !waitDial(smtpAddr, 10*time.Second) {
+		t.Fatalf("nothing listens on %s; logs:\n%s", smtpAddr, logs.String())
+	}
 	if err := smtp.SendMail(smtpAddr, nil, "ana@cliente.example", []string{"soporte@example.com"}, []byte(mail)); err != nil {
 		t.Fatalf("SendMail = %v; logs:\n%s", err, logs.String())
 	}
@@ -243,6 +248,19 @@ func startServe(t *testing.T, cfg string, env ...string) *gateway {
 	}
 	t.Logf("/healthz answered %s after start", time.Since(start).Round(time.Millisecond))
 	return g
+}
+
+// waitDial reports whether addr accepts a TCP connection within the time.
+func waitDial(addr string, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
+			_ = c.Close()
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }
 
 // stop sends SIGTERM and expects exit 0 within 15 s.
