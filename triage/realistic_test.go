@@ -21,7 +21,7 @@ func TestRouteEverydayMessages(t *testing.T) {
 	}{
 		{"no me acuerdo de la clave para entrar al correo", []string{"password-reset"}},
 		{"I forgot my password and cannot log in", []string{"password-reset"}},
-		{"no puedo entrar a mi cuenta", []string{"password-reset", "account-locked"}},
+		{"no puedo entrar a mi cuenta", []string{"password-reset", "account-locked", ""}}, // forgotten or locked: asking is fine
 		{"se me bloqueó el usuario", []string{"account-locked"}},
 		{"my account is locked after too many attempts", []string{"account-locked"}},
 		{"perdí el celular y no me llega el código de verificación", []string{"mfa-device-lost"}},
@@ -73,6 +73,11 @@ func TestRouteEverydayMessages(t *testing.T) {
 		{"how do I set up an out of office reply", []string{"out-of-office"}},
 		{"la contraseña caducó y no me deja cambiarla", []string{"password-reset"}},
 		{"we have a new hire starting monday, please create an account", []string{"new-user-account"}},
+		{"la compu no prende", []string{"hardware-replacement"}},
+		{"my mouse is lagging and the cursor jumps around", []string{"keyboard-mouse"}},
+		{"no me sincroniza el correo en el iphone", []string{"phone-email"}},
+		{"I accidentally deleted a file from OneDrive, can I get it back", []string{"backup-restore"}},
+		{"the production database is down!!", []string{""}},
 		{"buenas tardes, necesito ayuda por favor", []string{""}},
 		{"quiero hablar con una persona", []string{""}},
 		{"everything is down, the whole site is offline!!", []string{""}},
