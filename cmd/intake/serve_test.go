@@ -34,16 +34,9 @@ func TestServeAnswersHealthzAndExitsOnSIGTERM(t *testing.T) {
 			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
 		}
 	}
-	req, _ := http.NewRequest("GET", "http://"+addr+"/api/v1/incidents", nil)
-	req.Header.Set("Authorization", "Bearer test-token")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), `"incidents"`) {
-		t.Errorf("GET /api/v1/incidents with token = %d %s", resp.StatusCode, body)
+	status, body := apiGet(t, addr, "/api/v1/incidents", "test-token")
+	if status != 200 || !strings.Contains(body, `"incidents"`) {
+		t.Errorf("GET /api/v1/incidents with token = %d %s", status, body)
 	}
 	g.stop(t)
 }
@@ -250,6 +243,21 @@ func startServe(t *testing.T, cfg string, env ...string) *gateway {
 	return g
 }
 
+// apiGet sends an authenticated GET to the incidents API and returns the
+// status and body.
+func apiGet(t *testing.T, addr, path, token string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", "http://"+addr+path, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 // waitDial reports whether addr accepts a TCP connection within the time.
 func waitDial(addr string, within time.Duration) bool {
 	deadline := time.Now().Add(within)
@@ -354,15 +362,8 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 			t.Errorf("%s answered %d times, want once", id, n)
 		}
 	}
-	req, _ := http.NewRequest("GET", "http://"+g2.addr+"/api/v1/incidents?limit=1000", nil)
-	req.Header.Set("Authorization", "Bearer tok")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if n := strings.Count(string(body), `"id": "INC-`); n != mails {
+	_, body := apiGet(t, g2.addr, "/api/v1/incidents?limit=1000", "tok")
+	if n := strings.Count(body, `"id": "INC-`); n != mails {
 		t.Errorf("%d incidents, want %d", n, mails)
 	}
 	g2.stop(t)
