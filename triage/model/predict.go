@@ -2,7 +2,6 @@ package model
 
 import (
 	"math"
-	"sort"
 	"sync"
 
 	"github.com/intake-support/intake/triage/textproc"
@@ -86,17 +85,9 @@ func (m *Model) Predict(text, lang string) Result {
 	if max > 0 {
 		bw /= max
 	}
-	top := make([]Hit, 0, TopK+1)
+	top := make([]Hit, 0, TopK)
 	for i := range s.lin {
-		sc := s.lin[i] + bw*s.bm[i]
-		if len(top) == TopK && sc <= top[TopK-1].Score {
-			continue
-		}
-		top = append(top, Hit{i, sc})
-		sort.SliceStable(top, func(a, b int) bool { return top[a].Score > top[b].Score })
-		if len(top) > TopK {
-			top = top[:TopK]
-		}
+		top = insertHit(top, Hit{i, s.lin[i] + bw*s.bm[i]})
 	}
 	res.Hits = top
 	if len(top) > 0 {
@@ -109,6 +100,25 @@ func (m *Model) Predict(text, lang string) Result {
 	}
 	res.Confidence = calibrate(res)
 	return res
+}
+
+// insertHit adds h to top, kept best first and at most TopK long; among equal
+// scores the earlier article stays first.
+func insertHit(top []Hit, h Hit) []Hit {
+	n := len(top)
+	if n == TopK && h.Score <= top[n-1].Score {
+		return top
+	}
+	p := n
+	for p > 0 && top[p-1].Score < h.Score {
+		p--
+	}
+	if n < TopK {
+		top = append(top, Hit{})
+	}
+	copy(top[p+1:], top[p:len(top)-1])
+	top[p] = h
+	return top
 }
 
 // Calibration constants, fitted on the dev splits of the eval sets: a

@@ -1,5 +1,10 @@
 package textproc
 
+import (
+	"cmp"
+	"slices"
+)
+
 // Feature is one hashed feature of a text with its raw count.
 type Feature struct {
 	Hash  uint64
@@ -92,22 +97,14 @@ func (a *Analyzer) Analyze(text, lang string) (words, stems []string) {
 }
 
 // Features returns the hashed features of a text's words and their stems (as
-// from Analyze), merged by hash in first-seen order: each stem, each word
-// whose stem differs, bigrams and character n-grams of the words. Stems join
+// from Analyze), merged and ordered by hash: each stem, each word whose stem
+// differs, bigrams and character n-grams of the words. Stems join
 // inflections; the written words keep the distinctions stemming erases
 // ("accounting", "account"), worth 0.8 point on the IT tickets. dst is
 // reused when it has capacity.
 func (a *Analyzer) Features(words, stems []string, dst []Feature) []Feature {
 	dst = dst[:0]
-	idx := make(map[uint64]int, len(words)*8)
-	add := func(h uint64, g byte) {
-		if i, ok := idx[h]; ok {
-			dst[i].Count++
-			return
-		}
-		idx[h] = len(dst)
-		dst = append(dst, Feature{Hash: h, Count: 1, Group: g})
-	}
+	add := func(h uint64, g byte) { dst = append(dst, Feature{Hash: h, Count: 1, Group: g}) }
 	var buf [64]byte
 	for i, t := range words {
 		add(HashString(GroupWord, stems[i]), GroupWord)
@@ -127,5 +124,20 @@ func (a *Analyzer) Features(words, stems []string, dst []Feature) []Feature {
 			}
 		}
 	}
-	return dst
+	return mergeByHash(dst)
+}
+
+// mergeByHash sorts fs by hash and sums the counts of equal hashes; sorting
+// a few hundred features costs less than a map per message.
+func mergeByHash(fs []Feature) []Feature {
+	slices.SortFunc(fs, func(a, b Feature) int { return cmp.Compare(a.Hash, b.Hash) })
+	out := fs[:0]
+	for _, f := range fs {
+		if n := len(out); n > 0 && out[n-1].Hash == f.Hash {
+			out[n-1].Count += f.Count
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
 }
