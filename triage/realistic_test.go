@@ -99,3 +99,91 @@ func TestRouteEverydayMessages(t *testing.T) {
 	}
 	t.Logf("Level I keeps %d of %d everyday messages (%.0f%%)", kept, len(tests), 100*float64(kept)/float64(len(tests)))
 }
+
+// TestRouteTerseMessages routes two-to-five-word messages, the way many
+// users open a chat, against the shipped KB. Each must get the customer's
+// language (product names such as Outlook or Zoom are no evidence of
+// English) and either the right article or a question, never a wrong answer.
+func TestRouteTerseMessages(t *testing.T) {
+	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		lang, text string
+		accept     []string // "" accepts asking for the problem
+	}{
+		{"es", "impresora atascada", []string{"printer-paper-jam"}},
+		{"es", "mi pc no prende", []string{"hardware-replacement"}},
+		{"es", "teams no carga", []string{"app-crash", ""}},
+		{"en", "cannot log in", []string{"password-reset", "account-locked", ""}},
+		{"en", "can't log in to my account", []string{"password-reset", "account-locked", ""}},
+		{"es", "olvidé mi clave", []string{"password-reset"}},
+		{"en", "forgot password", []string{"password-reset"}},
+		{"es", "cuenta bloqueada", []string{"account-locked"}},
+		{"en", "account locked", []string{"account-locked"}},
+		{"es", "no llegan correos", []string{"email-not-received"}},
+		{"en", "not receiving emails", []string{"email-not-received"}},
+		{"es", "buzón lleno", []string{"mailbox-full"}},
+		{"en", "mailbox full", []string{"mailbox-full"}},
+		{"en", "no internet", []string{"no-internet"}},
+		{"es", "la vpn no conecta", []string{"vpn-connect"}},
+		{"en", "vpn not connecting", []string{"vpn-connect"}},
+		{"es", "wifi no conecta", []string{"wifi-connect"}},
+		{"en", "can't connect to wifi", []string{"wifi-connect"}},
+		{"es", "pantalla en negro", []string{"monitor-no-signal"}},
+		{"en", "monitor no signal", []string{"monitor-no-signal"}},
+		{"es", "el mouse no funciona", []string{"keyboard-mouse"}},
+		{"en", "keyboard not working", []string{"keyboard-mouse"}},
+		{"es", "la laptop no carga", []string{"laptop-battery"}},
+		{"en", "battery not charging", []string{"laptop-battery"}},
+		{"es", "no se escucha en teams", []string{"headset-audio"}},
+		{"en", "no sound in zoom", []string{"headset-audio"}},
+		{"es", "zoom sin audio", []string{"headset-audio"}},
+		{"es", "pc muy lenta", []string{"slow-pc"}},
+		{"en", "computer very slow", []string{"slow-pc"}},
+		{"es", "instalar office", []string{"install-software"}},
+		{"en", "install zoom", []string{"install-software"}},
+		{"es", "licencia vencida", []string{"licence-activation"}},
+		{"en", "license expired", []string{"licence-activation"}},
+		{"es", "outlook se cierra", []string{"app-crash", "outlook-setup"}},
+		{"en", "excel keeps crashing", []string{"app-crash"}},
+		{"es", "chrome no abre páginas", []string{"browser-issues"}},
+		{"en", "browser won't load pages", []string{"browser-issues"}},
+		{"es", "borré un archivo", []string{"backup-restore"}},
+		{"en", "deleted a file by mistake", []string{"backup-restore"}},
+		{"es", "correo sospechoso", []string{"phishing-report"}},
+		{"en", "suspicious email", []string{"phishing-report"}},
+		{"es", "no veo la unidad compartida", []string{"network-drive"}},
+		{"en", "mapped drive missing", []string{"network-drive"}},
+		{"es", "internet lento", []string{"slow-network"}},
+		{"es", "wifi lento", []string{"slow-network", "wifi-connect"}},
+		{"en", "slow internet", []string{"slow-network"}},
+		{"es", "código de verificación no llega", []string{"mfa-device-lost"}},
+		{"en", "not getting the mfa code", []string{"mfa-device-lost"}},
+		{"es", "outlook no me abre", []string{"outlook-setup"}},
+		{"en", "outlook won't open", []string{"outlook-setup"}},
+		{"es", "el celular no sincroniza el correo", []string{"phone-email"}},
+		{"en", "email not syncing on my phone", []string{"phone-email"}},
+		{"es", "necesito acceso a una carpeta", []string{"permissions-access"}},
+		{"en", "need access to a folder", []string{"permissions-access"}},
+		{"en", "help please", []string{""}},
+		{"es", "ayuda por favor", []string{""}},
+	}
+	answered := 0
+	for _, tt := range tests {
+		d := c.Route(tt.text)
+		article := d.Article
+		if d.Action == ActionEscalate || (article == "" && d.Reason != "too_short") {
+			article = "escalated"
+		}
+		if d.Language != tt.lang || !slices.Contains(tt.accept, article) {
+			t.Errorf("Route(%q) = %s %s %q (%s, confidence %.2f), want %s and one of %q",
+				tt.text, d.Language, d.Action, d.Article, d.Reason, d.Confidence, tt.lang, tt.accept)
+		}
+		if article != "" && article != "escalated" {
+			answered++
+		}
+	}
+	t.Logf("%d of %d terse messages matched to an article", answered, len(tests))
+}

@@ -43,6 +43,9 @@ type Classifier struct {
 	kb   *KB
 	det  *lang.Detector
 	m    *model.Model
+	// shared are the KB's words common to several of the desk's languages,
+	// left out when detecting a message's language.
+	shared map[string]bool
 }
 
 // NewClassifier trains a classifier on k.
@@ -52,7 +55,7 @@ func NewClassifier(k *KB, opts Options) (*Classifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new classifier: %w", err)
 	}
-	return &Classifier{opts: opts, kb: k, det: lang.New(), m: m}, nil
+	return &Classifier{opts: opts, kb: k, det: lang.New(), m: m, shared: sharedWords(k, opts.Languages)}, nil
 }
 
 // KB returns the knowledge base the classifier was trained on.
@@ -91,7 +94,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Action, d.Reason = ActionAsk, "empty"
 		return d
 	}
-	lr := c.det.DetectPrefer(text, c.opts.Languages, langSlack)
+	lr := c.det.DetectPrefer(withoutWords(text, c.shared), c.opts.Languages, langSlack)
 	d.Language = lr.Lang
 	if hint != "" && (lr.Confidence < 0.9 || lr.Lang == "") {
 		d.Language = hint
@@ -122,9 +125,15 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		if d.Article == "" {
 			d.Category = "outage"
 		}
+	case n.without(courtesyWords).words == 0:
+		// Greetings and "help please" only: whichever article says "please"
+		// scores, so no category is guessed; ask for the problem.
+		d.Category, d.Article, d.Confidence = "", "", 0
+		d.Action, d.Reason = ActionAsk, "too_short"
+		d.Missing = []string{"description"}
 	case d.Article == "" && n.without(courtesyWords).words <= 3:
-		// Too little said to tell the problem ("hola", "can I ask something
-		// please?"): ask for it rather than hand a blank to a person.
+		// Too little said to tell the problem ("no funciona", "can I ask
+		// something?"): ask for it rather than hand a blank to a person.
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
 	case d.Article == "":
