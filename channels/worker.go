@@ -286,9 +286,12 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 	return nil
 }
 
-// mergePlain joins consecutive plain-text replies bound for the same place
-// into one, so that a customer whose case the bot hands over gets one mail
-// ("I'm passing your case on" and "your number is INC-..."), not two.
+// mergePlain joins plain-text replies bound for the same place into one, so
+// that a customer whose case the bot hands over gets one mail ("I'm passing
+// your case on" and "your number is INC-..."), not two, even when the agents'
+// card is posted in between. A plain reply joins the last earlier reply to its
+// conversation only when that one is plain too, so the order of what one
+// conversation sees never changes.
 func mergePlain(replies []intake.Reply) []intake.Reply {
 	plain := func(r intake.Reply) bool {
 		return r.ID == "" && r.Card == nil && len(r.Buttons) == 0 && r.EphemeralTo == "" && r.UpdateOf == "" &&
@@ -296,15 +299,25 @@ func mergePlain(replies []intake.Reply) []intake.Reply {
 	}
 	var out []intake.Reply
 	for _, r := range replies {
-		if n := len(out); n > 0 && plain(r) && plain(out[n-1]) && r.Conversation.Channel == out[n-1].Conversation.Channel &&
-			r.Conversation.Address == out[n-1].Conversation.Address && r.Conversation.Thread == out[n-1].Conversation.Thread {
-			out[n-1].Text += "\n\n" + r.Text
-			out[n-1].Auto = out[n-1].Auto && r.Auto
+		last := -1
+		for i := len(out) - 1; i >= 0; i-- {
+			if samePlace(out[i].Conversation, r.Conversation) {
+				last = i
+				break
+			}
+		}
+		if last >= 0 && plain(r) && plain(out[last]) {
+			out[last].Text += "\n\n" + r.Text
+			out[last].Auto = out[last].Auto && r.Auto
 			continue
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+func samePlace(a, b intake.Conversation) bool {
+	return a.Channel == b.Channel && a.Address == b.Address && a.Thread == b.Thread
 }
 
 // forHumans reports whether msg goes to the human tiers rather than Level I:

@@ -52,6 +52,11 @@ func TestEmailToSlackDeskAndBack(t *testing.T) {
 	if ack.AutoSubmitted != "auto-replied" || !slices.Contains(ack.InReplyTo, "a1@cliente.test") {
 		t.Errorf("acknowledgement: Auto-Submitted %q In-Reply-To %q, want automatic, in the customer's thread", ack.AutoSubmitted, ack.InReplyTo)
 	}
+	// The bot's hand-over and the acknowledgement are one mail, although
+	// the card was posted between them.
+	if mails := g.mailsTo(customer); len(mails) != 1 || !strings.Contains(mails[0].Body, "especialista") {
+		t.Errorf("mails to the customer after the hand-over = %d, want 1 with the bot's hand-over and the acknowledgement", len(mails))
+	}
 
 	click := func(user, action, actionTs string) map[string]any {
 		return slackfake.Click(user, action, string(inc.ID), "C0L5", card.TS, actionTs)
