@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/triage/kb"
 	"github.com/intake-support/intake/triage/textproc"
 )
 
@@ -172,6 +173,8 @@ func (b *Bot) onFirst(inc *intake.Incident, st *state, text string) (intake.Outc
 	}
 	setDetail(inc, "description", st.Problem)
 	switch {
+	case d.Reason == "out_of_scope":
+		return b.escalate(inc, st, d.Reason, d.Article), nil
 	case d.Action == ActionEscalate:
 		return b.escalate(inc, st, d.Reason, ""), nil
 	case d.Reason == "empty" || d.Reason == "too_short":
@@ -275,7 +278,8 @@ func (b *Bot) onConfirm(inc *intake.Incident, st *state, action, text string) (i
 }
 
 // escalate hands the incident to the humans with what the bot learned;
-// firstChecks, when set, is an article whose answer is sent meanwhile.
+// firstChecks, when set, is an article whose answer is sent meanwhile (for an
+// out-of-scope article, its answer is the note that comes before the hand-over).
 func (b *Bot) escalate(inc *intake.Incident, st *state, reason, firstChecks string) intake.Outcome {
 	st.Step = stepDone
 	details := make(map[string]string, len(inc.Details))
@@ -296,9 +300,15 @@ func (b *Bot) escalate(inc *intake.Incident, st *state, reason, firstChecks stri
 		if reason == "urgent" {
 			text = say("urgent", lang) + " "
 		}
-		text += say(key, lang)
-		if a := b.c.kb.Article(firstChecks); a != nil {
-			text += "\n\n" + say("first_checks", lang) + "\n\n" + strings.TrimSpace(a.AnswerIn(lang))
+		a := b.c.kb.Article(firstChecks)
+		switch {
+		case a == nil:
+			text += say(key, lang)
+		case a.Category == kb.OutOfScope:
+			// The desk's own words on what it does not handle, then the hand-over.
+			text += strings.TrimSpace(a.AnswerIn(lang)) + " " + say(key, lang)
+		default:
+			text += say(key, lang) + "\n\n" + say("first_checks", lang) + "\n\n" + strings.TrimSpace(a.AnswerIn(lang))
 			esc.Tried = append(esc.Tried, a.ID)
 		}
 	}

@@ -87,7 +87,9 @@ func TestConversationEscalations(t *testing.T) {
 		{"human later", "olvidé mi contraseña", "no, quiero hablar con una persona", "asked_for_human"},
 		{"urgent", "URGENTE el servidor de ventas está caído y nadie puede trabajar", "", "urgent"},
 		{"language", "Mein Drucker druckt nicht mehr und ich brauche Hilfe", "", "language"},
-		{"out of scope", "what is the best recipe for a chocolate cake with strawberries", "", "low_confidence"},
+		{"out of scope", "what is the best recipe for a chocolate cake with strawberries", "", "out_of_scope"},
+		{"out of scope es", "¿quién ganó el partido de fútbol anoche?", "", "out_of_scope"},
+		{"unknown", "the flux capacitor on the hoverboard sparkles blue", "", "low_confidence"},
 		{"email no", "My mailbox is full since Monday, it only affects me", "no, sigue igual", "not_solved"},
 	}
 	for _, tt := range tests {
@@ -106,6 +108,9 @@ func TestConversationEscalations(t *testing.T) {
 			}
 			if len(out.Replies) != 1 {
 				t.Errorf("replies = %+v, want one acknowledgement", out.Replies)
+			}
+			if tt.reason == "out_of_scope" && !strings.Contains(out.Replies[0].Text, "support assistant") && !strings.Contains(out.Replies[0].Text, "asistente de soporte") {
+				t.Errorf("ack = %q, want the out-of-scope article's note", out.Replies[0].Text)
 			}
 			if tt.reason == "language" && !(strings.Contains(out.Replies[0].Text, "specialist") && strings.Contains(out.Replies[0].Text, "especialista")) {
 				t.Errorf("ack = %q, want English and Spanish", out.Replies[0].Text)

@@ -31,7 +31,7 @@ func (c *fakeClock) Now() time.Time { return c.now }
 func newTestBot(t testing.TB) (*Bot, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now})
+	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now, Threshold: 0.5})
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}

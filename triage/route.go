@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/intake-support/intake/triage/kb"
 	"github.com/intake-support/intake/triage/lang"
 	"github.com/intake-support/intake/triage/model"
 	"github.com/intake-support/intake/triage/textproc"
@@ -131,11 +132,16 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Category, d.Article, d.Confidence = "", "", 0
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
-	case d.Article == "" && n.without(courtesyWords).words <= 3:
+	case (d.Article == "" || d.Category == kb.OutOfScope) && n.without(courtesyWords).words <= 3:
 		// Too little said to tell the problem ("no funciona", "can I ask
-		// something?"): ask for it rather than hand a blank to a person.
+		// something?", "tell me a joke"): ask for it rather than hand a
+		// blank to a person.
+		d.Article = ""
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
+	case d.Article != "" && d.Category == kb.OutOfScope:
+		// Like the KB's examples of what the desk does not handle.
+		d.Action, d.Reason = ActionEscalate, "out_of_scope"
 	case d.Article == "":
 		d.Action, d.Reason = ActionEscalate, "low_confidence"
 	default:
@@ -163,7 +169,8 @@ func (c *Classifier) describesProblem(n normalized, lang string) bool {
 	if rest.without(courtesyWords).words == 0 {
 		return false
 	}
-	return c.m.Predict(rest.s, lang).Confidence >= c.opts.Threshold
+	r := c.m.Predict(rest.s, lang)
+	return r.Confidence >= c.opts.Threshold && c.m.Articles()[r.Hits[0].Article].Category != kb.OutOfScope
 }
 
 func round3(f float64) float64 { return float64(int(f*1000+0.5)) / 1000 }

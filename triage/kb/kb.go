@@ -24,6 +24,13 @@ type Article struct {
 	Line int    `json:"-"`
 }
 
+// OutOfScope is the category of articles whose questions show what the desk
+// does not handle (small talk, payroll, the coffee machine). A message that
+// matches one is handed to a person with the article's answer as the note,
+// never answered; without such examples a KB with a few questions per article
+// matches off-topic messages to whichever article shares a word.
+const OutOfScope = "out_of_scope"
+
 // AnswerIn returns the answer in lang, falling back to English, Spanish, then any.
 func (a *Article) AnswerIn(lang string) string { return pick(a.Answer, lang) }
 
