@@ -126,13 +126,13 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		if d.Article == "" {
 			d.Category = "outage"
 		}
-	case n.without(courtesyWords).words == 0:
+	case n.wordsBesides(courtesyWords) == 0:
 		// Greetings and "help please" only: whichever article says "please"
 		// scores, so no category is guessed; ask for the problem.
 		d.Category, d.Article, d.Confidence = "", "", 0
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
-	case (d.Article == "" || d.Category == kb.OutOfScope) && n.without(courtesyWords).words <= 3:
+	case (d.Article == "" || d.Category == kb.OutOfScope) && n.wordsBesides(courtesyWords) <= 3:
 		// Too little said to tell the problem ("no funciona", "can I ask
 		// something?", "tell me a joke"): ask for it rather than hand a
 		// blank to a person.
@@ -166,7 +166,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 // beyond greetings and "please", and is classified with confidence.
 func (c *Classifier) describesProblem(n normalized, lang string) bool {
 	rest := n.without(humanPhrases).without(humanWords)
-	if rest.without(courtesyWords).words == 0 {
+	if rest.wordsBesides(courtesyWords) == 0 {
 		return false
 	}
 	r := c.m.Predict(rest.s, lang)

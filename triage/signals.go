@@ -41,14 +41,14 @@ var humanPhrases = []string{
 
 // Words that say nothing about the problem: greetings, thanks, "please" and
 // the words around a request (folded).
-var courtesyWords = []string{
+var courtesyWords = wordSet(
 	"hola", "buenos", "buenas", "dias", "tardes", "noches", "saludos", "gracias", "por", "favor", "porfa",
 	"quiero", "quisiera", "necesito", "puedo", "puede", "podria", "me", "mi", "con", "de", "del", "el", "la",
 	"un", "una", "que", "y", "o", "a", "para", "soporte", "ayuda", "ahora", "ya",
 	"hi", "hello", "hey", "there", "good", "morning", "afternoon", "evening", "thanks", "thank", "you",
 	"please", "pls", "can", "could", "may", "i", "we", "want", "would", "like", "need", "to", "with",
 	"an", "the", "and", "or", "my", "support", "help", "now",
-}
+)
 
 // Words that alone (in a short message) ask for a person.
 var humanWords = []string{"agent", "agente", "human", "humano", "humain", "persona", "person", "operator", "operador", "mensch"}
@@ -60,6 +60,26 @@ var urgentPhrases = []string{
 	"todos los usuarios", "toda la oficina", "no funciona nada", "is down", "are down", "went down",
 	"outage", "nobody can", "no one can", "everyone is affected", "entire office", "whole company",
 	"production down", "prod down", "critical", "critico", "ausfall", "panne generale", "fora do ar",
+}
+
+// wordSet is a set of single words.
+func wordSet(words ...string) map[string]bool {
+	set := make(map[string]bool, len(words))
+	for _, w := range words {
+		set[w] = true
+	}
+	return set
+}
+
+// wordsBesides counts the words of n that are not in set.
+func (n normalized) wordsBesides(set map[string]bool) int {
+	count := 0
+	for _, w := range strings.Fields(n.s) {
+		if !set[w] {
+			count++
+		}
+	}
+	return count
 }
 
 // without returns n with every occurrence of phrases removed.
