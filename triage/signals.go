@@ -104,7 +104,21 @@ var yesPhrases = []string{
 	"si", "sip", "yes", "yep", "yeah", "ok", "okay", "listo", "resuelto", "solucionado", "funciona",
 	"ya funciona", "ya quedo", "gracias", "perfecto", "solved", "fixed", "works", "it works", "resolved",
 	"thanks", "sim", "resolvido", "oui", "resolu", "ja", "geloest", "gelost", "funktioniert", "funziona",
-	"risolto", "fet", "correcte", "thank you", "all good", "that worked", "that helped",
+	"risolto", "fet", "correcte", "thank you", "all good", "that worked", "that helped", "funciono",
+	"se arreglo", "arreglado", "todo bien", "genial", "excelente", "great", "sorted", "did it", "working now",
+	"it s working",
+}
+
+// Negations that say the problem is gone ("ya no falla", "no more errors");
+// they are taken out before looking for a "no".
+var fixedPhrases = []string{
+	"ya no falla", "ya no se cierra", "ya no se cuelga", "ya no se traba", "ya no da error", "ya no da problemas",
+	"ya no sale", "ya no me sale", "ya no aparece", "ya no me aparece", "ya no pasa", "ya no ocurre",
+	"ya no tengo el problema", "ya no tengo problemas", "ya no hay problema", "sin problemas", "ningun problema",
+	"ningun error", "no hay problema", "no more errors", "no more problems", "no more issues", "no errors",
+	"no issues", "no problems", "no problem", "no longer crashes", "no longer fails", "no longer freezes",
+	"no longer happens", "doesn t crash anymore", "doesn t fail anymore", "doesn t freeze anymore",
+	"doesn t happen anymore",
 }
 
 var noPhrases = []string{
@@ -115,7 +129,8 @@ var noPhrases = []string{
 }
 
 // answerKind classifies a reply to "did that solve it?": +1 yes, -1 no, 0 neither.
-// "no" wins when both appear ("no, sigue igual, gracias").
+// "no" wins when both appear ("no, sigue igual, gracias"), once the negations
+// that mean yes ("ya no falla") are set aside.
 func answerKind(action string, n normalized) int {
 	switch action {
 	case ActionSolved:
@@ -123,10 +138,11 @@ func answerKind(action string, n normalized) int {
 	case ActionNotSolved:
 		return -1
 	}
-	if n.hasAny(noPhrases) {
+	rest := n.without(fixedPhrases)
+	if rest.hasAny(noPhrases) {
 		return -1
 	}
-	if n.hasAny(yesPhrases) {
+	if rest.s != n.s || rest.hasAny(yesPhrases) {
 		return 1
 	}
 	return 0
