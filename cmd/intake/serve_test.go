@@ -311,6 +311,10 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		return smtp.SendMail(smtpAddr, nil, from, []string{"soporte@example.com"}, []byte(msg))
 	}
 	g := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
+	// The SMTP listener binds a moment after /healthz answers.
+	if !waitDial(smtpAddr, 10*time.Second) {
+		t.Fatalf("no SMTP listener on %s", smtpAddr)
+	}
 	accepted := map[int]bool{}
 	for i := 0; i < mails; i++ {
 		if i == 12 {
@@ -327,6 +331,9 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		t.Fatalf("%d mails accepted around the kill, want the first 12 and not the rest", len(accepted))
 	}
 	g2 := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
+	if !waitDial(smtpAddr, 10*time.Second) {
+		t.Fatalf("no SMTP listener on %s after the restart", smtpAddr)
+	}
 	for i := 0; i < mails; i++ {
 		if !accepted[i] {
 			if err := send(i); err != nil {
