@@ -1,5 +1,6 @@
 // Package bolt is intake's embedded store: every store.Store operation kept in
-// one bbolt file, fsync'd on every write, needing no server.
+// one bbolt file, needing no server. A write returns once it is fsync'd;
+// writes that arrive together share one commit (see committer).
 package bolt
 
 import (
@@ -29,6 +30,7 @@ const schema = "intake-store/1"
 // Store is a store.Store in a bbolt file.
 type Store struct {
 	db  *bbolt.DB
+	w   *committer // nil on the read-only handle of verify
 	now func() time.Time
 }
 
@@ -80,8 +82,9 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, now: o.now}
+	s := &Store{db: db, w: newCommitter(db), now: o.now}
 	if err := s.update(func(tx *bbolt.Tx) error { return initBuckets(tx) }); err != nil {
+		s.w.stop()
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
@@ -137,6 +140,7 @@ func openError(path string, err error) error {
 
 // Close releases the file.
 func (s *Store) Close() error {
+	s.w.stop()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
 	}
@@ -158,17 +162,16 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// view and update run a transaction, turning a panic of bbolt on a damaged
-// page into ErrCorrupt; bbolt rolls the transaction back before we recover.
+// view runs a read transaction, turning a panic of bbolt on a damaged page
+// into ErrCorrupt.
 func (s *Store) view(fn func(tx *bbolt.Tx) error) (err error) {
 	defer recoverCorrupt(&err)
 	return s.db.View(fn)
 }
 
-func (s *Store) update(fn func(tx *bbolt.Tx) error) (err error) {
-	defer recoverCorrupt(&err)
-	return s.db.Update(fn)
-}
+// update runs fn in a write transaction shared with concurrent writers (see
+// committer): fn may run more than once and must only assign its results.
+func (s *Store) update(fn func(tx *bbolt.Tx) error) error { return s.w.update(fn) }
 
 func recoverCorrupt(err *error) {
 	if r := recover(); r != nil {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -203,5 +205,76 @@ func TestReopen(t *testing.T) {
 	}
 	if seen, err := s.Seen(ctx, "msg:1"); err != nil || !seen {
 		t.Errorf("Seen(%q) after reopen = %v, %v, want true", "msg:1", seen, err)
+	}
+}
+
+// TestConcurrentWritesShareCommitsCorrectly mixes writes that fail (creating
+// an incident that exists) with MarkSeen on shared keys and timer polls from
+// 32 goroutines, so that groups are rolled back and run again: each key is
+// still fresh for exactly one caller, each incident created exactly once and
+// each timer fired once.
+func TestConcurrentWritesShareCommitsCorrectly(t *testing.T) {
+	s, _ := factory(t)
+	ctx := context.Background()
+	const workers, keys, timers = 32, 8, 64
+	now := time.Now()
+	for i := 0; i < timers; i++ {
+		if err := s.Schedule(ctx, store.Timer{ID: fmt.Sprintf("t%d", i), Due: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	fresh := map[string]int{}
+	created := map[intake.IncidentID]int{}
+	fired := map[string]int{}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < keys; i++ {
+				key := fmt.Sprintf("k%d", (i+w)%keys)
+				ok, err := s.MarkSeen(ctx, key, time.Hour)
+				if err != nil {
+					t.Errorf("MarkSeen(%s) = %v", key, err)
+					return
+				}
+				id := intake.FormatIncidentID(uint64((i+w)%keys + 1))
+				inc := &intake.Incident{ID: id, Status: intake.StatusNew}
+				err = s.CreateIncident(ctx, inc, []intake.ThreadKey{intake.TokenThreadKey(id)})
+				if err != nil && !errors.Is(err, store.ErrConflict) {
+					t.Errorf("CreateIncident(%s) = %v", id, err)
+					return
+				}
+				due, dueErr := s.DueTimers(ctx, now, 1)
+				if dueErr != nil {
+					t.Errorf("DueTimers() = %v", dueErr)
+					return
+				}
+				mu.Lock()
+				for _, tm := range due {
+					fired[tm.ID]++
+				}
+				if ok {
+					fresh[key]++
+				}
+				if err == nil {
+					created[id]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	for i := 0; i < keys; i++ {
+		key, id := fmt.Sprintf("k%d", i), intake.FormatIncidentID(uint64(i+1))
+		if fresh[key] != 1 || created[id] != 1 {
+			t.Errorf("%s fresh for %d callers, %s created %d times; want 1 and 1", key, fresh[key], id, created[id])
+		}
+	}
+	for i := 0; i < timers; i++ {
+		if id := fmt.Sprintf("t%d", i); fired[id] > 1 {
+			t.Errorf("timer %s fired %d times, want at most once", id, fired[id])
+		}
 	}
 }

@@ -22,6 +22,7 @@ func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration) (bo
 	}
 	var fresh bool
 	err := s.update(func(tx *bbolt.Tx) error {
+		fresh = false // update may run this again
 		seen, err := bucket(tx, bSeen)
 		if err != nil {
 			return err

@@ -19,6 +19,7 @@ func (s *Store) NextIncidentID(ctx context.Context) (intake.IncidentID, error) {
 	}
 	var n uint64
 	err := s.update(func(tx *bbolt.Tx) error {
+		n = 0 // update may run this again
 		b, err := bucket(tx, bMeta)
 		if err != nil {
 			return err

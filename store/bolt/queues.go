@@ -170,6 +170,7 @@ func (s *Store) Dequeue(ctx context.Context, name string, visibility time.Durati
 	}
 	var d store.Delivery
 	err = s.update(func(tx *bbolt.Tx) error {
+		d = store.Delivery{} // update may run this again
 		q, err := openQueue(tx, name, false)
 		if err != nil {
 			return err

@@ -82,6 +82,7 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 	}
 	var out []store.Timer
 	err = s.update(func(tx *bbolt.Tx) error {
+		out = nil // update may run this again
 		timers, dues, err := timerBuckets(tx)
 		if err != nil {
 			return err

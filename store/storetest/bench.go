@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ func Bench(b *testing.B, f Factory) {
 		fn   func(b *testing.B, s store.Store)
 	}{
 		{"CreateIncident", benchCreate},
+		{"CreateIncidentConcurrent", benchCreateConcurrent},
 		{"GetIncident", benchGet},
 		{"UpdateIncident", benchUpdate},
 		{"LookupThread", benchLookup},
@@ -48,6 +51,25 @@ func benchCreate(b *testing.B, s store.Store) {
 			b.Fatalf("CreateIncident(%q) = %v, want nil", id, err)
 		}
 	}
+}
+
+// benchCreateConcurrent creates incidents from 16 goroutines, as an SMTP
+// burst or parallel Slack events do.
+func benchCreateConcurrent(b *testing.B, s store.Store) {
+	ctx := context.Background()
+	var next atomic.Uint64
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			id := intake.FormatIncidentID(n)
+			inc := newIncident(id, intake.StatusNew, "", base.Add(time.Duration(n)*time.Second))
+			if err := s.CreateIncident(ctx, inc, []intake.ThreadKey{intake.EmailThreadKey(fmt.Sprint(n)), intake.TokenThreadKey(id)}); err != nil {
+				b.Errorf("CreateIncident(%q) = %v, want nil", id, err)
+				return
+			}
+		}
+	})
 }
 
 // seeded creates one incident outside the timer and returns it.
