@@ -95,7 +95,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Action, d.Reason = ActionAsk, "empty"
 		return d
 	}
-	lr := c.det.DetectPrefer(withoutWords(text, c.shared), c.opts.Languages, langSlack)
+	lr := c.det.DetectPrefer(withoutWords(ownWords(text), c.shared), c.opts.Languages, langSlack)
 	d.Language = lr.Lang
 	if hint != "" && (lr.Confidence < 0.9 || lr.Lang == "") {
 		d.Language = hint

@@ -1,0 +1,44 @@
+package triage
+
+import "testing"
+
+func TestWithoutQuoted(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{`me sale "Access denied" al entrar`, `me sale   al entrar`},
+		{`it says «Acceso denegado»`, `it says  `},
+		{`I can't open it, it says 'file is locked'`, `I can't open it, it says  `},
+		{`l'ordinateur ne démarre pas`, `l'ordinateur ne démarre pas`},
+		{`won't, can't, don't`, `won't, can't, don't`},
+		{`an unclosed "quote stays`, `an unclosed "quote stays`},
+		{"a quote \"does not\ncross\" lines", "a quote \"does not\ncross\" lines"},
+	}
+	for _, tt := range tests {
+		if got := withoutQuoted(tt.in); got != tt.want {
+			t.Errorf("withoutQuoted(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestRouteDetectsTheLanguageAroundQuotedMessages: customers paste the error
+// their software shows, often in another language than theirs; the reply
+// must be in the language they wrote in.
+func TestRouteDetectsTheLanguageAroundQuotedMessages(t *testing.T) {
+	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ text, lang string }{
+		{"Me sale el error 'The trust relationship between this workstation and the primary domain failed' al iniciar sesión", "es"},
+		{"Al abrir Excel aparece: Microsoft Excel has stopped working. A problem caused the program to stop working correctly.", "es"},
+		{"Cuando imprimo, la impresora muestra «Paper jam in tray 2, open the front cover and remove the paper»", "es"},
+		{"Hi team, the printer shows 'Error de papel, abra la bandeja 2' and won't print", "en"},
+		{"I can't log in, it says \"Acceso denegado, póngase en contacto con el administrador\" every time", "en"},
+		{"Outlook says: No se puede iniciar Microsoft Outlook. No se puede abrir la ventana.", "en"},
+		{"Error: Access denied", "en"}, // nothing of their own left: the whole text decides
+	}
+	for _, tt := range tests {
+		if d := c.Route(tt.text); d.Language != tt.lang {
+			t.Errorf("Route(%q) language = %s, want %s", tt.text, d.Language, tt.lang)
+		}
+	}
+}
