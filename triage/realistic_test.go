@@ -169,6 +169,8 @@ func TestRouteTerseMessages(t *testing.T) {
 		{"en", "need access to a folder", []string{"permissions-access"}},
 		{"en", "help please", []string{""}},
 		{"es", "ayuda por favor", []string{""}},
+		{"es", "vale", []string{""}},  // no word the KB knows: pieces of "válida" are no match
+		{"es", "bueno", []string{""}}, // nor pieces of "buzón"
 	}
 	answered := 0
 	for _, tt := range tests {

@@ -106,7 +106,9 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		a := c.m.Articles()[d.top]
 		d.Category = a.Category
 		d.Confidence = round3(res.Confidence)
-		if res.Confidence >= c.opts.Threshold {
+		// A match made of pieces of words only ("vale" taken for "válida")
+		// is no match: some word of the message must be one the KB knows.
+		if res.Confidence >= c.opts.Threshold && res.Known > 0 {
 			d.Article = a.ID
 		}
 	}
