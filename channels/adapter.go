@@ -35,6 +35,15 @@ type Adapter interface {
 	Send(ctx context.Context, r *intake.Reply) (Sent, error)
 }
 
+// Readier is implemented by adapters that open a listener of their own once
+// Run starts (email's SMTP listener): /readyz answers 503 until Ready returns
+// nil, so that a load balancer sends no traffic before the port takes it.
+// Connections to chat services are not readiness: Slack being down must not
+// take the SMTP listener out of service.
+type Readier interface {
+	Ready() error
+}
+
 // Sent describes a delivered reply.
 type Sent struct {
 	// MessageID is the ID the channel gave the reply (email Message-ID, Slack ts).

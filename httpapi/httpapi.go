@@ -26,6 +26,13 @@ type Server struct {
 	store  store.Store
 	token  string
 	logger *slog.Logger
+	checks []readiness
+}
+
+// readiness is a named condition /readyz waits for besides the store.
+type readiness struct {
+	name  string
+	ready func() error
 }
 
 // New returns the HTTP handler. An empty token disables the incidents API:
@@ -43,6 +50,12 @@ func New(s store.Store, token string, gatherer prometheus.Gatherer, logger *slog
 	return srv
 }
 
+// AddReadiness makes /readyz answer 503, naming name and the error, while
+// ready returns an error. Call it before serving.
+func (s *Server) AddReadiness(name string, ready func() error) {
+	s.checks = append(s.checks, readiness{name, ready})
+}
+
 // Handle mounts another handler, such as the Slack webhooks.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
@@ -56,6 +69,12 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		s.logger.Warn("readiness check failed", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "store unreachable")
 		return
+	}
+	for _, c := range s.checks {
+		if err := c.ready(); err != nil {
+			writeError(w, http.StatusServiceUnavailable, c.name+": "+err.Error())
+			return
+		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ready\n"))

@@ -3,12 +3,14 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,6 +21,15 @@ import (
 )
 
 func newServer(t *testing.T, token string) (*httptest.Server, *bolt.Store) {
+	t.Helper()
+	api, s := newAPI(t, token)
+	srv := httptest.NewServer(api)
+	t.Cleanup(srv.Close)
+	return srv, s
+}
+
+// newAPI opens a store with three incidents and the handler over it.
+func newAPI(t *testing.T, token string) (*httpapi.Server, *bolt.Store) {
 	t.Helper()
 	s, err := bolt.Open(filepath.Join(t.TempDir(), "intake.db"))
 	if err != nil {
@@ -34,9 +45,7 @@ func newServer(t *testing.T, token string) (*httptest.Server, *bolt.Store) {
 			t.Fatal(err)
 		}
 	}
-	srv := httptest.NewServer(httpapi.New(s, token, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil))))
-	t.Cleanup(srv.Close)
-	return srv, s
+	return httpapi.New(s, token, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil))), s
 }
 
 func get(t *testing.T, url, token string) (int, string) {
@@ -113,5 +122,25 @@ func TestReadyzReportsStoreDown(t *testing.T) {
 	s.Close()
 	if code, _ := get(t, srv.URL+"/readyz", ""); code != 503 {
 		t.Fatalf("GET /readyz with the store closed = %d, want 503", code)
+	}
+}
+
+func TestReadyzWaitsForEveryReadinessCheck(t *testing.T) {
+	api, _ := newAPI(t, "x")
+	var bound atomic.Bool
+	api.AddReadiness("email", func() error {
+		if !bound.Load() {
+			return errors.New("SMTP listener on 127.0.0.1:2525 not bound yet")
+		}
+		return nil
+	})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	if code, body := get(t, srv.URL+"/readyz", ""); code != 503 || !strings.Contains(body, "email: SMTP listener") {
+		t.Fatalf("GET /readyz before the listener = %d %s, want 503 naming email", code, body)
+	}
+	bound.Store(true)
+	if code, body := get(t, srv.URL+"/readyz", ""); code != 200 {
+		t.Fatalf("GET /readyz once bound = %d %s, want 200", code, body)
 	}
 }

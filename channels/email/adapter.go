@@ -136,6 +136,20 @@ func (a *Adapter) Run(ctx context.Context, inbox channels.Inbox) error {
 	return first
 }
 
+// Ready reports whether the SMTP listener of smtp_listen is bound; an adapter
+// without one is ready at once.
+func (a *Adapter) Ready() error {
+	if !a.cfg.SMTPListen.Enabled() {
+		return nil
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.smtpSrv == nil {
+		return fmt.Errorf("SMTP listener on %s not bound yet", a.cfg.SMTPListen.Addr)
+	}
+	return nil
+}
+
 // SMTPAddr returns the address the SMTP listener is bound to once Run has
 // started it ("" before), useful with smtp_listen addr 127.0.0.1:0.
 func (a *Adapter) SMTPAddr() string {

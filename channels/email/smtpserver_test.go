@@ -28,6 +28,9 @@ func startSMTPIntake(t *testing.T, s store.Store) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Ready(); err == nil {
+		t.Error("Ready() before Run = nil, want the SMTP listener not bound yet")
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, &channels.StoreInbox{Store: s}) }()
@@ -37,7 +40,7 @@ func startSMTPIntake(t *testing.T, s store.Store) string {
 			t.Errorf("Run = %v, want nil after cancel", err)
 		}
 	})
-	waitFor(t, 5*time.Second, "smtp listener", func() bool { return a.SMTPAddr() != "" })
+	waitFor(t, 5*time.Second, "smtp listener", func() bool { return a.Ready() == nil })
 	return a.SMTPAddr()
 }
 

@@ -93,6 +93,11 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Outbox.Adapters = m.Adapters
+	for ch, a := range m.Adapters {
+		if r, ok := a.(channels.Readier); ok {
+			m.HTTP.AddReadiness(string(ch), r.Ready)
+		}
+	}
 	timers := &channels.TimerRunner{Store: m.Store, Inbox: m.Worker.Inbox(), Logger: m.Logger}
 	m.runners = append(m.runners, timers.Run, m.watchConfig)
 	if m.listener, err = net.Listen("tcp", m.Config.HTTP.Listen); err != nil {

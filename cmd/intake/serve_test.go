@@ -187,10 +187,9 @@ func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
 		"Message-ID: <ana-1@cliente.example>\r\nDate: Wed, 25 Nov 2026 10:00:00 -0600\r\n\r\n" +
 		"Hola, olvidé mi contraseña y no puedo entrar a mi cuenta.\r\n"
 	// /healthz answers once HTTP serves; the SMTP listener binds as the
-	// email adapter starts, a moment later.
-	if !waitDial(smtpAddr, 10*time.Second) {
-		t.Fatalf("nothing listens on %s; logs:\n%s", smtpAddr, logs.String())
-	}
+	// email adapter starts, a moment later, and /readyz waits for it: once
+	// it says ready, the first connection must be taken.
+	g.waitReady(t)
 	if err := smtp.SendMail(smtpAddr, nil, "ana@cliente.example", []string{"soporte@example.com"}, []byte(mail)); err != nil {
 		t.Fatalf("SendMail = %v; logs:\n%s", err, logs.String())
 	}
@@ -258,17 +257,13 @@ func apiGet(t *testing.T, addr, path, token string) (int, string) {
 	return resp.StatusCode, string(body)
 }
 
-// waitDial reports whether addr accepts a TCP connection within the time.
-func waitDial(addr string, within time.Duration) bool {
-	deadline := time.Now().Add(within)
-	for time.Now().Before(deadline) {
-		if c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond); err == nil {
-			_ = c.Close()
-			return true
-		}
-		time.Sleep(20 * time.Millisecond)
+// waitReady waits up to 20 s for /readyz to answer 200: the store answers
+// and the SMTP listener is bound.
+func (g *gateway) waitReady(t *testing.T) {
+	t.Helper()
+	if !waitHTTP("http://"+g.addr+"/readyz", 20*time.Second, g.done) {
+		t.Fatalf("/readyz never answered 200; logs:\n%s", g.logs.String())
 	}
-	return false
 }
 
 // stop sends SIGTERM and expects exit 0 within 15 s.
@@ -311,10 +306,7 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		return smtp.SendMail(smtpAddr, nil, from, []string{"soporte@example.com"}, []byte(msg))
 	}
 	g := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
-	// The SMTP listener binds a moment after /healthz answers.
-	if !waitDial(smtpAddr, 10*time.Second) {
-		t.Fatalf("no SMTP listener on %s", smtpAddr)
-	}
+	g.waitReady(t)
 	accepted := map[int]bool{}
 	for i := 0; i < mails; i++ {
 		if i == 12 {
@@ -331,9 +323,7 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		t.Fatalf("%d mails accepted around the kill, want the first 12 and not the rest", len(accepted))
 	}
 	g2 := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
-	if !waitDial(smtpAddr, 10*time.Second) {
-		t.Fatalf("no SMTP listener on %s after the restart", smtpAddr)
-	}
+	g2.waitReady(t)
 	for i := 0; i < mails; i++ {
 		if !accepted[i] {
 			if err := send(i); err != nil {
