@@ -37,8 +37,10 @@ var phrases = map[string]map[string]string{
 		"en": "As we haven't heard back, I'm marking the case as resolved. If the problem persists, reply to this message and we'll reopen it.",
 	},
 	"escalate": {
-		"es": "Paso tu caso a un especialista del equipo de soporte, con todo lo que me contaste. Te responderá por este mismo medio.",
-		"en": "I'm passing your case to a support specialist with everything you've told me. They will reply here.",
+		// The desk's acknowledgement follows in the same message, with the
+		// incident number and when a person will reply.
+		"es": "Paso tu caso a un especialista del equipo de soporte, con todo lo que me contaste.",
+		"en": "I'm passing your case to a support specialist with everything you've told me.",
 	},
 	"urgent": {
 		"es": "Entendido, es urgente: aviso ahora mismo al equipo de soporte.",
