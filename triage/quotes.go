@@ -20,12 +20,18 @@ var quoteClosers = map[rune]rune{'"': '"', '“': '”', '«': '»', '‘': '’
 var messageCues = wordSet("aparece", "sale", "salta", "dice", "muestra", "indica", "pone", "error", "mensaje",
 	"says", "shows", "reads", "displays", "message", "appears", "get", "getting")
 
+// showingVerbs are the cues that also introduce a message without a colon
+// when a capital letter follows ("me dice Cannot start Microsoft Outlook").
+var showingVerbs = wordSet("aparece", "sale", "salta", "dice", "muestra", "indica", "pone",
+	"says", "shows", "reads", "displays", "appears")
+
 // ownWords returns the part of text the customer wrote in their own words,
 // without the messages they quote: spans in quotation marks and, on a line
-// whose words before a colon announce a message, what follows the colon. A
-// Spanish mail that quotes an English error ("me sale 'The trust relationship
-// ... failed'") is Spanish. It returns text itself when fewer than
-// minOwnLetters letters would remain.
+// whose words before a colon announce a message, what follows the colon, or
+// without a colon what follows a showing verb when it starts with a capital.
+// A Spanish mail that quotes an English error ("me sale 'The trust
+// relationship ... failed'") is Spanish. It returns text itself when fewer
+// than minOwnLetters letters would remain.
 func ownWords(text string) string {
 	var lines []string
 	for _, line := range strings.Split(withoutQuoted(text), "\n") {
@@ -34,13 +40,27 @@ func ownWords(text string) string {
 				line = before
 			}
 		}
-		lines = append(lines, line)
+		lines = append(lines, beforeShownMessage(line))
 	}
 	own := strings.Join(lines, "\n")
 	if letters(own, len(own)) < minOwnLetters {
 		return text
 	}
 	return own
+}
+
+// beforeShownMessage cuts line after the first showing verb followed by a
+// capitalised word, keeping the verb.
+func beforeShownMessage(line string) string {
+	fields := strings.Fields(line)
+	for i := 0; i+1 < len(fields); i++ {
+		verb := strings.TrimRight(fields[i], ",.;")
+		next, _ := utf8.DecodeRuneInString(fields[i+1])
+		if showingVerbs[textproc.Fold(verb)] && verb == fields[i] && unicode.IsUpper(next) {
+			return strings.Join(fields[:i+1], " ")
+		}
+	}
+	return line
 }
 
 // withoutQuoted drops the quoted spans of text. A straight single quote opens

@@ -2,6 +2,20 @@ package triage
 
 import "testing"
 
+func TestBeforeShownMessage(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"el Outlook me dice Cannot start Microsoft Outlook", "el Outlook me dice"},
+		{"it shows Error de papel", "it shows"},
+		{"me dice que no puedo entrar", "me dice que no puedo entrar"}, // no capital: own words
+		{"nadie dice, Juan tampoco", "nadie dice, Juan tampoco"},       // punctuation ends the cue
+	}
+	for _, tt := range tests {
+		if got := beforeShownMessage(tt.in); got != tt.want {
+			t.Errorf("beforeShownMessage(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
 func TestWithoutQuoted(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{`me sale "Access denied" al entrar`, `me sale   al entrar`},
@@ -34,6 +48,9 @@ func TestRouteDetectsTheLanguageAroundQuotedMessages(t *testing.T) {
 		{"Hi team, the printer shows 'Error de papel, abra la bandeja 2' and won't print", "en"},
 		{"I can't log in, it says \"Acceso denegado, póngase en contacto con el administrador\" every time", "en"},
 		{"Outlook says: No se puede iniciar Microsoft Outlook. No se puede abrir la ventana.", "en"},
+		{"Hola, el Outlook me dice Cannot start Microsoft Outlook. Cannot open the Outlook window.", "es"},
+		{"Buenos días, al entrar a la VPN me sale Authentication failed, please try again", "es"},
+		{"Hi, when I print it shows Error de papel en la bandeja dos", "en"},
 		{"Error: Access denied", "en"}, // nothing of their own left: the whole text decides
 	}
 	for _, tt := range tests {
