@@ -23,6 +23,24 @@ func loadDefaultKB(t testing.TB) *KB {
 	return defaultKB
 }
 
+var (
+	shippedOnce sync.Once
+	shipped     *Classifier
+	shippedErr  error
+)
+
+// shippedClassifier is the classifier of the shipped KB at the threshold
+// config/example.yaml ships (0.5), built once: it is safe for concurrent use.
+func shippedClassifier(t testing.TB) *Classifier {
+	t.Helper()
+	k := loadDefaultKB(t)
+	shippedOnce.Do(func() { shipped, shippedErr = NewClassifier(k, Options{Threshold: 0.5}) })
+	if shippedErr != nil {
+		t.Fatalf("NewClassifier(config/kb) = %v", shippedErr)
+	}
+	return shipped
+}
+
 // fakeClock is a settable clock.
 type fakeClock struct{ now time.Time }
 

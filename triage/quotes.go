@@ -54,9 +54,8 @@ func ownWords(text string) string {
 func beforeShownMessage(line string) string {
 	fields := strings.Fields(line)
 	for i := 0; i+1 < len(fields); i++ {
-		verb := strings.TrimRight(fields[i], ",.;")
 		next, _ := utf8.DecodeRuneInString(fields[i+1])
-		if showingVerbs[textproc.Fold(verb)] && verb == fields[i] && unicode.IsUpper(next) {
+		if unicode.IsUpper(next) && showingVerbs[textproc.Fold(fields[i])] {
 			return strings.Join(fields[:i+1], " ")
 		}
 	}
@@ -73,7 +72,7 @@ func withoutQuoted(text string) string {
 		closer, isQuote := quoteClosers[r]
 		if isQuote && r == '\'' && i > 0 {
 			prev, _ := utf8.DecodeLastRuneInString(text[:i])
-			isQuote = !isWordChar(prev)
+			isQuote = !textproc.IsWordRune(prev)
 		}
 		if isQuote {
 			if end := closingQuote(text, i+n, closer); end >= 0 {
@@ -100,7 +99,7 @@ func closingQuote(text string, from int, closer rune) int {
 			if closer != '\'' {
 				return j + n
 			}
-			if next, _ := utf8.DecodeRuneInString(text[j+n:]); j+n == len(text) || !isWordChar(next) {
+			if next, _ := utf8.DecodeRuneInString(text[j+n:]); j+n == len(text) || !textproc.IsWordRune(next) {
 				return j + n
 			}
 		}
@@ -108,5 +107,3 @@ func closingQuote(text string, from int, closer rune) int {
 	}
 	return -1
 }
-
-func isWordChar(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -37,10 +37,7 @@ func TestWithoutQuoted(t *testing.T) {
 // their software shows, often in another language than theirs; the reply
 // must be in the language they wrote in.
 func TestRouteDetectsTheLanguageAroundQuotedMessages(t *testing.T) {
-	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := shippedClassifier(t)
 	tests := []struct{ text, lang string }{
 		{"Me sale el error 'The trust relationship between this workstation and the primary domain failed' al iniciar sesión", "es"},
 		{"Al abrir Excel aparece: Microsoft Excel has stopped working. A problem caused the program to stop working correctly.", "es"},

@@ -11,10 +11,7 @@ import (
 // accepts an escalation. Level I should keep most of them, as the seed's
 // 70-80% says; the share is logged.
 func TestRouteEverydayMessages(t *testing.T) {
-	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := shippedClassifier(t)
 	tests := []struct {
 		text   string
 		accept []string
@@ -105,10 +102,7 @@ func TestRouteEverydayMessages(t *testing.T) {
 // language (product names such as Outlook or Zoom are no evidence of
 // English) and either the right article or a question, never a wrong answer.
 func TestRouteTerseMessages(t *testing.T) {
-	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := shippedClassifier(t)
 	tests := []struct {
 		lang, text string
 		accept     []string // "" accepts asking for the problem
@@ -197,10 +191,7 @@ func TestRouteTerseMessages(t *testing.T) {
 // a hardware fault ("the coffee machine is broken") still match, so the test
 // bounds the share rather than requiring none.
 func TestRouteOffTopicMessages(t *testing.T) {
-	c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: 0.5})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := shippedClassifier(t)
 	offTopic := []string{
 		"what is the best recipe for a chocolate cake with strawberries",
 		"who won the football match yesterday",

@@ -113,6 +113,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		}
 	}
 	n := normalize(text)
+	content := n.wordsBesides(courtesyWords)
 	switch {
 	case !slices.Contains(c.opts.Languages, d.Language):
 		d.Action, d.Reason = ActionEscalate, "language"
@@ -128,13 +129,13 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		if d.Article == "" {
 			d.Category = "outage"
 		}
-	case n.wordsBesides(courtesyWords) == 0:
+	case content == 0:
 		// Greetings and "help please" only: whichever article says "please"
 		// scores, so no category is guessed; ask for the problem.
 		d.Category, d.Article, d.Confidence = "", "", 0
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
-	case (d.Article == "" || d.Category == kb.OutOfScope) && n.wordsBesides(courtesyWords) <= 3:
+	case (d.Article == "" || d.Category == kb.OutOfScope) && content <= 3:
 		// Too little said to tell the problem ("no funciona", "can I ask
 		// something?", "tell me a joke"): ask for it rather than hand a
 		// blank to a person.

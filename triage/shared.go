@@ -64,7 +64,7 @@ func withoutWords(text string, drop map[string]bool) string {
 		b.WriteString(w)
 	}
 	for i, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if textproc.IsWordRune(r) {
 			if start < 0 {
 				start = i
 			}

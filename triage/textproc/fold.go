@@ -33,8 +33,8 @@ func FoldRune(r rune) rune {
 	return r
 }
 
-// isWordRune reports whether r belongs inside a word token.
-func isWordRune(r rune) bool {
+// IsWordRune reports whether r belongs inside a word token: a letter or digit.
+func IsWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
 	}

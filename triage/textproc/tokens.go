@@ -45,7 +45,7 @@ func Tokens(text string) []string {
 		if len(toks) >= MaxTokens {
 			break
 		}
-		if !isWordRune(r) {
+		if !IsWordRune(r) {
 			flush()
 			continue
 		}
