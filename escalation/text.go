@@ -2,16 +2,13 @@ package escalation
 
 import (
 	"strings"
-	"unicode"
 
 	"github.com/intake-support/intake/triage/textproc"
 )
 
 // words returns the lowercase, accent-free words of s.
 func words(s string) []string {
-	return strings.FieldsFunc(textproc.Fold(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	})
+	return strings.FieldsFunc(textproc.Fold(s), func(r rune) bool { return !textproc.IsWordRune(r) })
 }
 
 // stemmer is shared: it caches stems and is safe for concurrent use.
