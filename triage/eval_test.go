@@ -1,17 +1,19 @@
 package triage
 
 import (
-	"os"
 	"testing"
+
+	"github.com/intake-support/intake/internal/repodata"
 )
 
-const evalDir = "../../shared/data/eval/"
-
-func readSet(t testing.TB, path string) []Example {
+// readSet reads the split of an evaluation set that the repository carries
+// (testdata/eval/SET/SPLIT.jsonl.gz).
+func readSet(t testing.TB, set, split string) []Example {
 	t.Helper()
-	f, err := os.Open(path)
+	path := "eval/" + set + "/" + split + ".jsonl.gz"
+	f, err := repodata.Open(path)
 	if err != nil {
-		t.Fatalf("open %s: %v", path, err)
+		t.Fatal(err)
 	}
 	defer f.Close()
 	ex, err := ReadExamples(f)
@@ -22,7 +24,9 @@ func readSet(t testing.TB, path string) []Example {
 }
 
 // TestEvaluateDevSets guards the dev figures (a little below those reached,
-// see the closing report) so that a regression fails.
+// see the closing report) so that a regression fails. The multilingual
+// tickets may not be redistributed (CC BY-NC): their figures come from
+// scripts/eval-full, run where the source data is at hand.
 func TestEvaluateDevSets(t *testing.T) {
 	tests := []struct {
 		set                                 string
@@ -33,16 +37,15 @@ func TestEvaluateDevSets(t *testing.T) {
 		{"stackfaq", 0.76, 0.97, 0.18, 0.98, 0.99},
 		{"bitext", 0.99, 0.99, 0.97, 0, 0.99},
 		{"it_tickets", 0.85, 0.92, 0.66, 0, 0.98},
-		{"multilang_tickets", 0.47, 0, 0, 0, 0.99},
 	}
 	for _, tt := range tests {
 		t.Run(tt.set, func(t *testing.T) {
 			t.Parallel()
-			c, err := NewClassifier(KBFromExamples(readSet(t, evalDir+tt.set+"/train.jsonl")), Options{})
+			c, err := NewClassifier(KBFromExamples(readSet(t, tt.set, "train")), Options{})
 			if err != nil {
 				t.Fatalf("NewClassifier = %v", err)
 			}
-			r := Evaluate(c, readSet(t, evalDir+tt.set+"/dev.jsonl"))
+			r := Evaluate(c, readSet(t, tt.set, "dev"))
 			t.Logf("%s: %+v", tt.set, r)
 			check := func(name string, got, want float64) {
 				if got < want {
@@ -58,13 +61,19 @@ func TestEvaluateDevSets(t *testing.T) {
 	}
 }
 
+// TestEvaluateLangID checks the language the bot detects, with seven
+// candidate languages, on the language-identification sentences (es, en, pt,
+// fr, de, it, ca). Reached 0.9820 on the 1,498 sentences when they replaced
+// the multilingual tickets here (those reach 0.99, scripts/eval-full).
 func TestEvaluateLangID(t *testing.T) {
 	c, err := NewClassifier(loadDefaultKB(t), Options{Languages: []string{"es", "en", "pt", "fr", "de", "it", "ca"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := Evaluate(c, readSet(t, evalDir+"multilang_tickets/dev.jsonl"))
-	if r.LangAccuracy < 0.99 {
-		t.Errorf("Evaluate(multilang_tickets) lang_accuracy = %.4f, want >= 0.99", r.LangAccuracy)
+	sentences := readSet(t, "langid", "sentences")
+	r := Evaluate(c, sentences)
+	t.Logf("langid sentences: %d, lang_accuracy %.4f", len(sentences), r.LangAccuracy)
+	if r.LangAccuracy < 0.98 {
+		t.Errorf("Evaluate(langid sentences) lang_accuracy = %.4f, want >= 0.98", r.LangAccuracy)
 	}
 }

@@ -1,48 +1,67 @@
 package email
 
 import (
+	"archive/tar"
+	"bytes"
 	"errors"
-	"io/fs"
-	"os"
-	"path/filepath"
-	"sort"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/intake-support/intake/internal/repodata"
 )
 
-// corpusDir is the shared real-world corpus (read-only).
-const corpusDir = "../../../shared/data/email"
+// corpusFile is a message of the real-world corpus.
+type corpusFile struct {
+	name string
+	raw  []byte
+}
+
+// readCorpus reads the real-world corpus the repository carries
+// (testdata/email/corpus.tar.gz: 366 messages, provenance in
+// testdata/email/manifest.csv), in name order.
+func readCorpus(t testing.TB) []corpusFile {
+	t.Helper()
+	f, err := repodata.Open("email/corpus.tar.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var files []corpusFile
+	tr := tar.NewReader(f)
+	for {
+		h, err := tr.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatalf("read corpus: %v", err)
+		}
+		if h.Typeflag != tar.TypeReg || !strings.HasSuffix(h.Name, ".eml") {
+			continue
+		}
+		raw, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatalf("read corpus %s: %v", h.Name, err)
+		}
+		files = append(files, corpusFile{name: strings.TrimPrefix(h.Name, "./"), raw: raw})
+	}
+	if len(files) != 366 {
+		t.Fatalf("corpus has %d messages, want 366", len(files))
+	}
+	return files
+}
 
 // TestCorpus normalizes every message of the real-world corpus: each one
 // becomes a Message or is refused with a one-line reason, and none panics.
 func TestCorpus(t *testing.T) {
-	var files []string
-	err := filepath.WalkDir(corpusDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(path, ".eml") {
-			files = append(files, path)
-		}
-		return nil
-	})
-	if errors.Is(err, fs.ErrNotExist) || len(files) == 0 {
-		t.Skipf("corpus not found at %s", corpusDir)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
+	files := readCorpus(t)
 	var normalized, refused, noSender, auto, bounces, verified, attachments int
 	reasons := map[string]int{}
-	for _, path := range files {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n, err := normalizeNoPanic(t, path, f)
-		f.Close()
+	for _, cf := range files {
+		path := cf.name
+		n, err := normalizeNoPanic(t, path, bytes.NewReader(cf.raw))
 		if err != nil {
 			var r *RefusedError
 			if !errors.As(err, &r) {
@@ -55,9 +74,9 @@ func TestCorpus(t *testing.T) {
 			reasons[err.Error()]++
 			if errors.Is(err, ErrNoSender) {
 				noSender++
-				walkNoPanic(t, path) // the MIME of a fragment is still exercised
+				walkNoPanic(t, path, cf.raw) // the MIME of a fragment is still exercised
 			}
-			t.Logf("refused %s: %v", filepath.Base(path), err)
+			t.Logf("refused %s: %v", cf.name, err)
 			continue
 		}
 		normalized++
@@ -89,12 +108,8 @@ func TestCorpus(t *testing.T) {
 }
 
 // walkNoPanic runs the MIME walk alone on a file Normalize refused.
-func walkNoPanic(t *testing.T, path string) {
+func walkNoPanic(t *testing.T, path string, raw []byte) {
 	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer func() {
 		if p := recover(); p != nil {
 			t.Fatalf("walk(%s) panicked: %v", path, p)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sort"
+	"strings"
 
 	"github.com/intake-support/intake/triage"
 )
@@ -19,11 +20,12 @@ func eval(args []string, stdout, stderr io.Writer) error {
 	path := fs.String("config", "", "configuration `FILE` whose knowledge base is evaluated")
 	train := fs.String("train", "", "labelled `TRAIN.jsonl`: each label becomes a KB article")
 	asJSON := fs.Bool("json", false, "print the report as one JSON object")
+	languages := fs.String("languages", "", "comma-separated `LANGS` the bot answers in, instead of the configured ones (es,en by default)")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
 	if fs.NArg() != 1 || (*path == "") == (*train == "") {
-		fmt.Fprintln(stderr, "usage: intake eval [-config FILE | -train TRAIN.jsonl] [-json] TEST.jsonl")
+		fmt.Fprintln(stderr, "usage: intake eval [-config FILE | -train TRAIN.jsonl] [-languages LANGS] [-json] TEST.jsonl")
 		return exitCode(2)
 	}
 	var k *triage.KB
@@ -43,6 +45,9 @@ func eval(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		k = triage.KBFromExamples(examples)
+	}
+	if *languages != "" {
+		opts.Languages = strings.Split(*languages, ",")
 	}
 	test, err := readExamples(fs.Arg(0))
 	if err != nil {
