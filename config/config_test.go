@@ -405,7 +405,8 @@ func TestIsVIP(t *testing.T) {
 	}
 }
 
-// Aliases that expand to an enormous tree are refused quickly.
+// Aliases that expand to an enormous tree are refused, not expanded (the
+// bound is generous: it catches an expansion that runs away, not a slow machine).
 func TestAliasBomb(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("x-k: &k [" + strings.Repeat("vpn, ", 2000) + "vpn]\n")
@@ -414,7 +415,7 @@ func TestAliasBomb(t *testing.T) {
 	b.WriteString("routing: [*r" + strings.Repeat(", *r", 2000) + "]\n")
 	start := time.Now()
 	_, err := Parse("bomb.yaml", []byte(b.String()), nil)
-	if err == nil || !strings.Contains(err.Error(), "expands to more than") || time.Since(start) > 10*time.Second {
+	if err == nil || !strings.Contains(err.Error(), "expands to more than") || time.Since(start) > time.Minute {
 		t.Errorf("Parse(bomb) = %.200v after %v, want a size error, quickly", err, time.Since(start))
 	}
 }

@@ -17,7 +17,7 @@ const (
 	agent1   = "UAGENT1"
 	agent2   = "UAGENT2"
 	outsider = "UOUTSIDER"
-	wait     = 10 * time.Second
+	wait     = 60 * time.Second
 )
 
 // TestEmailToSlackDeskAndBack is issue 7's "done means" and issue 5's for
