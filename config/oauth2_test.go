@@ -1,6 +1,8 @@
 package config
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -61,4 +63,44 @@ func TestCheckTokenURL(t *testing.T) {
 			t.Errorf("checkTokenURL(%q) = %v, want ok %v", tt.url, err, tt.ok)
 		}
 	}
+}
+
+// The configurations in docs/mail-oauth.md are valid as written.
+func TestMailOAuthGuideExamples(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "mail-oauth.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := envOf(map[string]string{"M365_TENANT_ID": "00000000-0000-0000-0000-000000000000", "M365_CLIENT_ID": "c",
+		"M365_CLIENT_SECRET": "s", "GMAIL_CLIENT_ID": "c", "GMAIL_CLIENT_SECRET": "s", "GMAIL_REFRESH_TOKEN": "r"})
+	providers := map[string]bool{}
+	for i, block := range strings.Split(string(doc), "```yaml\n")[1:] {
+		text, _, _ := strings.Cut(block, "```")
+		text = dedent(text) + "tiers:\n  - {id: L2, slack_channel: C0L2}\n"
+		cfg, err := Parse("mail-oauth.md", []byte(text), env)
+		if err != nil {
+			t.Errorf("Parse(yaml block %d of docs/mail-oauth.md) = %v, want no error", i+1, err)
+			continue
+		}
+		in, out := cfg.Channels.Email.IMAP.OAuth2, cfg.Channels.Email.SMTPOut.OAuth2
+		if !in.Enabled() || in.TokenURL == "" || out.Provider != in.Provider || out.TokenURL != in.TokenURL {
+			t.Errorf("yaml block %d: imap.oauth2 = %+v, smtp_out.oauth2 = %+v; want both set alike", i+1, in, out)
+		}
+		providers[in.Provider] = true
+	}
+	if !providers[ProviderMicrosoft] || !providers[ProviderGoogle] {
+		t.Errorf("docs/mail-oauth.md examples cover %v, want microsoft and google", providers)
+	}
+}
+
+// dedent removes the indentation of the first line from every line.
+func dedent(s string) string {
+	indent := len(s) - len(strings.TrimLeft(s, " "))
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if len(l) >= indent && strings.TrimSpace(l[:indent]) == "" {
+			lines[i] = l[indent:]
+		}
+	}
+	return strings.Join(lines, "\n")
 }
