@@ -26,21 +26,27 @@ import (
 // tok-2... for the client-credentials and refresh-token grants and tells
 // the mail servers below which tokens are valid.
 type tokenEndpoint struct {
-	URL               string
+	URL               string // the token endpoint
+	base              string // the server's root URL (introspection at /introspect)
 	clientID, refresh string
+	user              string // the mailbox the tokens are for
 	mu                sync.Mutex
 	secret            string // the secret it accepts
 	issued            int
 	grants, scopes    []string
 	valid             map[string]bool
-	expiresIn         int
 }
+
+// tokenLifetime is the expires_in of the tokens issued, in seconds.
+const tokenLifetime = 3600
 
 func startTokenEndpoint(t testing.TB, clientID, secret, refresh string) *tokenEndpoint {
 	t.Helper()
-	e := &tokenEndpoint{clientID: clientID, secret: secret, refresh: refresh, valid: map[string]bool{}, expiresIn: 3600}
+	e := &tokenEndpoint{clientID: clientID, secret: secret, refresh: refresh, user: "support@example.test",
+		valid: map[string]bool{}}
 	srv := httptest.NewServer(http.HandlerFunc(e.serve))
 	t.Cleanup(srv.Close)
+	e.base = srv.URL
 	e.URL = srv.URL + "/tenant/oauth2/v2.0/token"
 	return e
 }
@@ -48,6 +54,10 @@ func startTokenEndpoint(t testing.TB, clientID, secret, refresh string) *tokenEn
 func (e *tokenEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	if r.URL.Path == "/introspect" {
+		e.introspect(w, r.PostForm.Get("token"))
 		return
 	}
 	id, secret := r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
@@ -81,7 +91,20 @@ func (e *tokenEndpoint) serve(w http.ResponseWriter, r *http.Request) {
 	e.grants = append(e.grants, grant)
 	e.scopes = append(e.scopes, r.PostForm.Get("scope"))
 	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": e.expiresIn})
+	_ = json.NewEncoder(w).Encode(map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": tokenLifetime})
+}
+
+// introspect answers an RFC 7662 introspection request (Dovecot's oauth2
+// passdb asks it): active, for the mailbox user, while the token is valid.
+func (e *tokenEndpoint) introspect(w http.ResponseWriter, token string) {
+	e.mu.Lock()
+	answer := map[string]any{"active": e.valid[token]}
+	if e.valid[token] {
+		answer["username"] = e.user
+	}
+	e.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(answer)
 }
 
 // expire makes the mail servers refuse tok from now on.
