@@ -41,11 +41,15 @@ type mailToken struct {
 	now    func() time.Time
 	client *http.Client
 
-	mu      sync.Mutex
-	access  string
-	expires time.Time // zero: unknown, kept until the server refuses it
-	refresh string    // the refresh token; a rotated one replaces it
-	refused error     // the token endpoint's last refusal, until a token is issued
+	// fetching serializes requests to the token endpoint; mu guards the
+	// fields below and is never held during a request, so that Ready does
+	// not wait for a slow endpoint.
+	fetching sync.Mutex
+	mu       sync.Mutex
+	access   string
+	expires  time.Time // zero: unknown, kept until the server refuses it
+	refresh  string    // the refresh token; a rotated one replaces it
+	refused  error     // the token endpoint's last refusal, until a token is issued
 }
 
 // newMailToken returns the token holder of conn, or nil when cfg is off.
@@ -57,15 +61,28 @@ func newMailToken(conn string, cfg config.OAuth2, now func() time.Time) *mailTok
 		client: &http.Client{Timeout: tokenTimeout}}
 }
 
-// token returns a valid access token and whether it was fetched just now.
-func (m *mailToken) token(ctx context.Context) (access string, fresh bool, err error) {
+// held returns the held token if it is still valid, and the refresh token.
+func (m *mailToken) held() (access, refresh string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.access != "" && (m.expires.IsZero() || m.now().Add(tokenEarly).Before(m.expires)) {
-		return m.access, false, nil
+		return m.access, m.refresh
+	}
+	return "", m.refresh
+}
+
+// token returns a valid access token and whether it was fetched just now.
+func (m *mailToken) token(ctx context.Context) (access string, fresh bool, err error) {
+	m.fetching.Lock()
+	defer m.fetching.Unlock()
+	access, refresh := m.held()
+	if access != "" {
+		return access, false, nil
 	}
 	start := m.now()
-	tok, err := m.fetch(ctx)
+	tok, err := m.fetch(ctx, refresh)
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if err != nil {
 		err = m.describe(err)
 		var r *tokenRefusedError
@@ -73,9 +90,6 @@ func (m *mailToken) token(ctx context.Context) (access string, fresh bool, err e
 			m.refused = err
 		}
 		return "", false, err
-	}
-	if tok.AccessToken == "" {
-		return "", false, fmt.Errorf("%s oauth2: token endpoint %s issued no access_token", m.conn, m.cfg.TokenURL)
 	}
 	m.refused = nil
 	m.access, m.expires = tok.AccessToken, time.Time{}
@@ -93,17 +107,17 @@ func (m *mailToken) token(ctx context.Context) (access string, fresh bool, err e
 
 // fetch asks the token endpoint: the refresh-token grant when a refresh
 // token is configured, else client credentials.
-func (m *mailToken) fetch(ctx context.Context) (*oauth2.Token, error) {
+func (m *mailToken) fetch(ctx context.Context, refresh string) (*oauth2.Token, error) {
 	ctx, cancel := context.WithTimeout(ctx, tokenTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, m.client)
 	c := m.cfg
-	if m.refresh != "" {
+	if refresh != "" {
 		oc := &oauth2.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 			Endpoint: oauth2.Endpoint{TokenURL: c.TokenURL}, Scopes: c.Scopes}
 		// A source made for this one call holds an expired token, so it
 		// always asks the endpoint; the caching is ours, on our clock.
-		return oc.TokenSource(ctx, &oauth2.Token{RefreshToken: m.refresh}).Token()
+		return oc.TokenSource(ctx, &oauth2.Token{RefreshToken: refresh}).Token()
 	}
 	cc := &clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret,
 		TokenURL: c.TokenURL, Scopes: c.Scopes}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
@@ -21,6 +22,10 @@ func (a *Adapter) loginIMAP(ctx context.Context, cl *imapclient.Client) error {
 		}
 		return nil
 	}
+	mech := strings.ToUpper(c.OAuth2.Mechanism)
+	if !cl.Caps().Has(imap.Cap("AUTH=" + mech)) {
+		return fmt.Errorf("imap %s does not offer AUTHENTICATE %s (see oauth2.mechanism)", c.Addr, mech)
+	}
 	token, _, err := a.imapToken.token(ctx)
 	if err != nil {
 		return err
@@ -28,7 +33,7 @@ func (a *Adapter) loginIMAP(ctx context.Context, cl *imapclient.Client) error {
 	sc := saslClient(c.OAuth2.Mechanism, c.Username, token, c.Addr)
 	if err := cl.Authenticate(sc); err != nil {
 		a.imapToken.invalidate()
-		return fmt.Errorf("imap authenticate %s as %s: %w", strings.ToUpper(c.OAuth2.Mechanism), c.Username, sc.explain(err))
+		return fmt.Errorf("imap authenticate %s as %s: %w", mech, c.Username, sc.explain(err))
 	}
 	return nil
 }
@@ -49,6 +54,10 @@ func (a *Adapter) authSMTP(ctx context.Context, c *smtp.Client) error {
 		}
 		return nil
 	}
+	mech := strings.ToUpper(out.OAuth2.Mechanism)
+	if ok, _ := c.Extension("AUTH"); ok && !c.SupportsAuth(mech) {
+		return fmt.Errorf("smtp_out %s does not offer AUTH %s (see oauth2.mechanism)", out.Addr, mech)
+	}
 	token, fresh, err := a.smtpToken.token(ctx)
 	if err != nil {
 		return err
@@ -56,7 +65,7 @@ func (a *Adapter) authSMTP(ctx context.Context, c *smtp.Client) error {
 	sc := saslClient(out.OAuth2.Mechanism, out.Username, token, out.Addr)
 	if err := c.Auth(sc); err != nil {
 		a.smtpToken.invalidate()
-		err = fmt.Errorf("smtp_out auth %s as %s: %w", strings.ToUpper(out.OAuth2.Mechanism), out.Username, sc.explain(err))
+		err = fmt.Errorf("smtp_out auth %s as %s: %w", mech, out.Username, sc.explain(err))
 		if !fresh {
 			return err
 		}

@@ -135,7 +135,8 @@ type saslLogin struct{ Mech, User, Token string }
 type oauthChecker struct {
 	ep     *tokenEndpoint
 	user   string
-	refuse error // what the protocol answers to a refused token
+	mechs  []string // the mechanisms offered
+	refuse error    // what the protocol answers to a refused token
 	mu     sync.Mutex
 	logins []saslLogin
 }
@@ -156,6 +157,14 @@ func (c *oauthChecker) check(mech, user, token string) bool {
 		c.mu.Unlock()
 	}
 	return ok
+}
+
+// offered is mechs, or both OAuth2 mechanisms when it is empty.
+func offered(mechs []string) []string {
+	if len(mechs) == 0 {
+		return []string{mechXOAUTH2, sasl.OAuthBearer}
+	}
+	return mechs
 }
 
 // server returns the SASL server of mech; onLogin runs after a success.
@@ -224,10 +233,10 @@ func (s *xoauth2TestServer) Next(resp []byte) ([]byte, bool, error) {
 // startOAuthIMAP runs go-imap's in-memory server with one user that logs
 // in by AUTHENTICATE XOAUTH2 or OAUTHBEARER (LOGIN with the password stays
 // open for the test's own client).
-func startOAuthIMAP(t testing.TB, ep *tokenEndpoint) (imapPeer, *oauthChecker) {
+func startOAuthIMAP(t testing.TB, ep *tokenEndpoint, mechs ...string) (imapPeer, *oauthChecker) {
 	t.Helper()
 	p := imapPeer{User: "support@example.test", Pass: "secret"}
-	chk := &oauthChecker{ep: ep, user: p.User, refuse: &imap.Error{Type: imap.StatusResponseTypeNo,
+	chk := &oauthChecker{ep: ep, user: p.User, mechs: offered(mechs), refuse: &imap.Error{Type: imap.StatusResponseTypeNo,
 		Code: imap.ResponseCodeAuthenticationFailed, Text: "invalid token"}}
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(p.User, p.Pass)
@@ -267,9 +276,7 @@ func (s *oauthIMAPSession) Login(username, password string) error {
 	return nil
 }
 
-func (s *oauthIMAPSession) AuthenticateMechanisms() []string {
-	return []string{mechXOAUTH2, sasl.OAuthBearer}
-}
+func (s *oauthIMAPSession) AuthenticateMechanisms() []string { return s.chk.mechs }
 
 func (s *oauthIMAPSession) Authenticate(mech string) (sasl.Server, error) {
 	return s.chk.server(mech, func() { s.UserSession = imapmemserver.NewUserSession(s.user) })
@@ -279,9 +286,9 @@ func (s *oauthIMAPSession) Close() error { return s.UserSession.Close() }
 
 // startOAuthSMTP runs a go-smtp relay that takes AUTH XOAUTH2 or
 // OAUTHBEARER, answering 535 to a refused token, and records the mails.
-func startOAuthSMTP(t testing.TB, ep *tokenEndpoint, user string) (*smtpRecorder, *oauthChecker) {
+func startOAuthSMTP(t testing.TB, ep *tokenEndpoint, user string, mechs ...string) (*smtpRecorder, *oauthChecker) {
 	t.Helper()
-	chk := &oauthChecker{ep: ep, user: user, refuse: &smtp.SMTPError{Code: 535,
+	chk := &oauthChecker{ep: ep, user: user, mechs: offered(mechs), refuse: &smtp.SMTPError{Code: 535,
 		EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "invalid token"}}
 	r := &smtpRecorder{user: user}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
@@ -305,7 +312,7 @@ type oauthSMTPSession struct {
 	chk *oauthChecker
 }
 
-func (s *oauthSMTPSession) AuthMechanisms() []string { return []string{mechXOAUTH2, sasl.OAuthBearer} }
+func (s *oauthSMTPSession) AuthMechanisms() []string { return s.chk.mechs }
 
 func (s *oauthSMTPSession) Auth(mech string) (sasl.Server, error) {
 	return s.chk.server(mech, func() { s.auth = s.chk.user })

@@ -236,6 +236,34 @@ func TestOAuth2RefusedClient(t *testing.T) {
 	}
 }
 
+// A server that does not offer the configured mechanism gets a clear error
+// before any token is fetched.
+func TestOAuth2MechanismNotOffered(t *testing.T) {
+	ep := startTokenEndpoint(t, testClientID, testSecret, testRefresh)
+	p, _ := startOAuthIMAP(t, ep, "OAUTHBEARER")
+	rec, _ := startOAuthSMTP(t, ep, p.User, "OAUTHBEARER")
+	cfg := imapConfig(p, "", "")
+	cfg.IMAP.Password, cfg.IMAP.OAuth2 = "", oauthConfig(ep, config.ProviderMicrosoft, config.MechXOAUTH2)
+	cfg.SMTPOut = config.SMTPOut{Addr: rec.Addr, TLS: config.TLSNone, Username: p.User, OAuth2: cfg.IMAP.OAuth2}
+	a, err := New(cfg, openBolt(t, ""), quietLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, imapErr := a.dialIMAP(context.Background(), make(chan struct{}, 1))
+	_, sendErr := a.Send(context.Background(), testReply())
+	for _, c := range []struct{ what, got, want string }{
+		{"dialIMAP", errString(imapErr), "does not offer AUTHENTICATE XOAUTH2"},
+		{"Send", errString(sendErr), "does not offer AUTH XOAUTH2"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s() = %s, want %q", c.what, c.got, c.want)
+		}
+	}
+	if n, _, _ := ep.Issued(); n != 0 {
+		t.Errorf("token endpoint issued %d tokens, want 0", n)
+	}
+}
+
 func errString(err error) string {
 	if err == nil {
 		return "<nil>"
