@@ -75,8 +75,9 @@ func oauth2Defaults(o *OAuth2, path string, d *decoder) {
 }
 
 // validateOAuth2 checks the oauth2 mapping at path (such as
-// channels.email.imap.oauth2) of a connection that also has password.
-func validateOAuth2(o OAuth2, path, password string, d *decoder) {
+// channels.email.imap.oauth2) of a connection to addr in TLS mode tls that
+// also has password.
+func validateOAuth2(o OAuth2, path, addr, tls, password string, d *decoder) {
 	if !d.present(path) {
 		return
 	}
@@ -89,6 +90,9 @@ func validateOAuth2(o OAuth2, path, password string, d *decoder) {
 	d.check(path+".mechanism", oneOf(o.Mechanism, MechXOAUTH2, MechOAuthBearer))
 	if password != "" {
 		d.failPath(parent+".password", "set either password or oauth2, not both")
+	}
+	if host, _, err := net.SplitHostPort(addr); err == nil && tls == TLSNone && !isLoopback(host) {
+		d.failPath(parent+".tls", "none would send the OAuth2 token in plain text; use implicit or starttls (none only to a loopback address)")
 	}
 	if o.ClientID == "" {
 		d.required(path+".client_id", " with oauth2")
@@ -135,11 +139,14 @@ func checkTokenURL(s string) error {
 		return err
 	}
 	u, _ := url.Parse(s)
-	if u.Scheme == "http" {
-		h := u.Hostname()
-		if ip := net.ParseIP(h); h != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("URL %q must use https (http only on a loopback address)", s)
-		}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("URL %q must use https (http only on a loopback address)", s)
 	}
 	return nil
+}
+
+// isLoopback reports whether host is localhost or a loopback address.
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "localhost" || (ip != nil && ip.IsLoopback())
 }
