@@ -35,6 +35,7 @@ var refusalCodes = map[string]bool{
 	"invalid_scope": true, "unsupported_grant_type": true, "invalid_request": true,
 }
 
+// mailToken is the OAuth2 access token of one mail connection.
 type mailToken struct {
 	conn   string // "imap" or "smtp_out"
 	cfg    config.OAuth2
@@ -183,7 +184,7 @@ func (m *mailToken) describe(err error) error {
 		descr = descr[:i]
 	}
 	if len(descr) > 200 {
-		descr = descr[:200] + "..."
+		descr = strings.ToValidUTF8(descr[:200], "") + "..."
 	}
 	return &tokenRefusedError{conn: m.conn, url: m.cfg.TokenURL, code: m.mask(code),
 		descr: m.mask(descr), permanent: permanent}

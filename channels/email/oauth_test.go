@@ -2,11 +2,15 @@ package email
 
 import (
 	"context"
+	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
@@ -261,6 +265,33 @@ func TestOAuth2MechanismNotOffered(t *testing.T) {
 	}
 	if n, _, _ := ep.Issued(); n != 0 {
 		t.Errorf("token endpoint issued %d tokens, want 0", n)
+	}
+}
+
+func TestMailTokenDescribe(t *testing.T) {
+	m := newMailToken("imap", config.OAuth2{Provider: config.ProviderGoogle, TokenURL: "https://idp.test/token",
+		ClientSecret: testSecret, RefreshToken: testRefresh}, time.Now)
+	tests := []struct {
+		name      string
+		err       *oauth2.RetrieveError
+		want      string
+		permanent bool
+	}{
+		{"invalid_client", &oauth2.RetrieveError{ErrorCode: "invalid_client", ErrorDescription: "AADSTS7000215: Invalid client secret.\r\nTrace ID: 1"},
+			"imap oauth2: token endpoint https://idp.test/token refused: invalid_client (AADSTS7000215: Invalid client secret.)", true},
+		{"echoed secrets", &oauth2.RetrieveError{ErrorCode: "invalid_grant", ErrorDescription: "bad token " + testRefresh + " for " + testSecret},
+			"imap oauth2: token endpoint https://idp.test/token refused: invalid_grant (bad token [secret] for [secret])", true},
+		{"server error", &oauth2.RetrieveError{Response: &http.Response{StatusCode: 503}, Body: []byte(testSecret)},
+			"imap oauth2: token endpoint https://idp.test/token refused: HTTP 503", false},
+		{"no code, 401", &oauth2.RetrieveError{Response: &http.Response{StatusCode: 401}},
+			"imap oauth2: token endpoint https://idp.test/token refused: HTTP 401", true},
+	}
+	for _, tt := range tests {
+		err := m.describe(tt.err)
+		var r *tokenRefusedError
+		if err.Error() != tt.want || !errors.As(err, &r) || r.permanent != tt.permanent {
+			t.Errorf("describe(%s) = %q (permanent %v), want %q (permanent %v)", tt.name, err, r != nil && r.permanent, tt.want, tt.permanent)
+		}
 	}
 }
 
