@@ -59,6 +59,11 @@ func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) 
 			return nil, fmt.Errorf("%w: unknown tls mode %q", ErrConfig, mode)
 		}
 	}
+	for _, o := range []config.OAuth2{cfg.IMAP.OAuth2, cfg.SMTPOut.OAuth2} {
+		if o.Enabled() && o.Mechanism != config.MechXOAUTH2 && o.Mechanism != config.MechOAuthBearer {
+			return nil, fmt.Errorf("%w: unknown oauth2 mechanism %q", ErrConfig, o.Mechanism)
+		}
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
