@@ -295,6 +295,21 @@ func TestMailTokenDescribe(t *testing.T) {
 	}
 }
 
+func TestNewOAuth2Mechanism(t *testing.T) {
+	tests := []struct {
+		mech string
+		ok   bool
+	}{{config.MechXOAUTH2, true}, {config.MechOAuthBearer, true}, {"", false}, {"plain", false}}
+	for _, tt := range tests {
+		cfg := config.Email{Address: "soporte@example.test", SMTPOut: config.SMTPOut{Addr: "127.0.0.1:25", Username: "soporte@example.test",
+			OAuth2: config.OAuth2{Provider: config.ProviderGeneric, TokenURL: "http://127.0.0.1:9/token", ClientID: "c", Mechanism: tt.mech}}}
+		_, err := New(cfg, openBolt(t, ""), nil)
+		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrConfig)) {
+			t.Errorf("New(mechanism %q) = %v, want ok %v", tt.mech, err, tt.ok)
+		}
+	}
+}
+
 func errString(err error) string {
 	if err == nil {
 		return "<nil>"
