@@ -48,6 +48,8 @@ type IMAP struct {
 	TLS      string `yaml:"tls"`
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
+	// OAuth2, instead of Password, logs in with an access token.
+	OAuth2 OAuth2 `yaml:"oauth2"`
 	// Mailbox is read; DoneMailbox receives stored messages (empty: they are
 	// flagged \Seen and stay); FailedMailbox receives messages that cannot
 	// be normalized (empty: they are flagged and stay).
@@ -80,6 +82,8 @@ type SMTPOut struct {
 	// Username and Password authenticate (AUTH PLAIN) when Username is set.
 	Username string `yaml:"username"`
 	Password string `yaml:"password"`
+	// OAuth2, instead of Password, authenticates with an access token.
+	OAuth2 OAuth2 `yaml:"oauth2"`
 }
 
 // Enabled reports whether replies go through an SMTP relay.

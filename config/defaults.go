@@ -73,6 +73,8 @@ func emailDefaults(e *Email, d *decoder) {
 	e.IMAP.Mailbox = or(e.IMAP.Mailbox, "INBOX")
 	e.IMAP.PollInterval = orDur(e.IMAP.PollInterval, time.Minute)
 	e.SMTPOut.TLS = or(e.SMTPOut.TLS, TLSStartTLS)
+	oauth2Defaults(&e.IMAP.OAuth2, "channels.email.imap.oauth2", d)
+	oauth2Defaults(&e.SMTPOut.OAuth2, "channels.email.smtp_out.oauth2", d)
 	if len(e.SMTPListen.Domains) == 0 {
 		if _, domain, ok := strings.Cut(e.Address, "@"); ok && domain != "" {
 			e.SMTPListen.Domains = []string{domain}

@@ -21,9 +21,10 @@ func validateEmail(c *Config, d *decoder) {
 		if i.Username == "" {
 			d.required(p+".imap.username", " when imap.addr is set")
 		}
-		if i.Password == "" {
+		if i.Password == "" && !d.present(p+".imap.oauth2") {
 			d.required(p+".imap.password", " when imap.addr is set (such as ${IMAP_PASSWORD})")
 		}
+		validateOAuth2(i.OAuth2, p+".imap.oauth2", i.Addr, i.TLS, i.Password, d)
 		for _, k := range []struct{ key, box string }{{"done_mailbox", i.DoneMailbox}, {"failed_mailbox", i.FailedMailbox}} {
 			if k.box != "" && k.box == i.Mailbox {
 				d.failPath(p+".imap."+k.key, fmt.Sprintf("must differ from mailbox (%s)", i.Mailbox))
@@ -42,6 +43,10 @@ func validateEmail(c *Config, d *decoder) {
 		if s.Password != "" && s.Username == "" {
 			d.required(p+".smtp_out.username", " when smtp_out.password is set")
 		}
+		if s.Username == "" && d.present(p+".smtp_out.oauth2") {
+			d.required(p+".smtp_out.username", " with oauth2: the mailbox the token is for")
+		}
+		validateOAuth2(s.OAuth2, p+".smtp_out.oauth2", s.Addr, s.TLS, s.Password, d)
 	}
 	switch {
 	case e.SMTPOut.Enabled() && e.OutboxDir != "":

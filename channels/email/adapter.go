@@ -35,6 +35,9 @@ type Adapter struct {
 
 	mu      sync.Mutex
 	smtpSrv *smtpServer
+	// imapToken and smtpToken hold the OAuth2 tokens of IMAP and smtp_out
+	// (nil: password).
+	imapToken, smtpToken *mailToken
 }
 
 var _ channels.Adapter = (*Adapter)(nil)
@@ -54,6 +57,11 @@ func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) 
 		case "", config.TLSImplicit, config.TLSStartTLS, config.TLSNone:
 		default:
 			return nil, fmt.Errorf("%w: unknown tls mode %q", ErrConfig, mode)
+		}
+	}
+	for _, o := range []config.OAuth2{cfg.IMAP.OAuth2, cfg.SMTPOut.OAuth2} {
+		if o.Enabled() && o.Mechanism != config.MechXOAUTH2 && o.Mechanism != config.MechOAuthBearer {
+			return nil, fmt.Errorf("%w: unknown oauth2 mechanism %q", ErrConfig, o.Mechanism)
 		}
 	}
 	if logger == nil {
@@ -79,6 +87,8 @@ func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) 
 		domain: strings.ToLower(addr.Address[at+1:]),
 		ours:   []string{strings.ToLower(addr.Address)},
 	}
+	a.imapToken = newMailToken("imap", cfg.IMAP.OAuth2, o.now)
+	a.smtpToken = newMailToken("smtp_out", cfg.SMTPOut.OAuth2, o.now)
 	if cfg.IMAP.Enabled() && cfg.IMAP.Mailbox == "" {
 		a.cfg.IMAP.Mailbox = "INBOX"
 	}
@@ -137,8 +147,15 @@ func (a *Adapter) Run(ctx context.Context, inbox channels.Inbox) error {
 }
 
 // Ready reports whether the SMTP listener of smtp_listen is bound; an adapter
-// without one is ready at once.
+// without one is ready at once. An OAuth2 token endpoint that refused the
+// credentials of IMAP or smtp_out (invalid_client...) makes it unready too:
+// a configuration fault that no retry mends, unlike a server that is down.
 func (a *Adapter) Ready() error {
+	for _, t := range []*mailToken{a.imapToken, a.smtpToken} {
+		if err := t.ready(); err != nil {
+			return err
+		}
+	}
 	if !a.cfg.SMTPListen.Enabled() {
 		return nil
 	}

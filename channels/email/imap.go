@@ -95,7 +95,7 @@ type imapPoller struct {
 }
 
 // dial connects and logs in according to the TLS mode.
-func (a *Adapter) dialIMAP(wake chan<- struct{}) (*imapclient.Client, error) {
+func (a *Adapter) dialIMAP(ctx context.Context, wake chan<- struct{}) (*imapclient.Client, error) {
 	c := a.cfg.IMAP
 	opts := &imapclient.Options{
 		TLSConfig: a.tlsConfig(c.Addr),
@@ -123,9 +123,9 @@ func (a *Adapter) dialIMAP(wake chan<- struct{}) (*imapclient.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("imap dial %s: %w", c.Addr, err)
 	}
-	if err := cl.Login(c.Username, c.Password).Wait(); err != nil {
+	if err := a.loginIMAP(ctx, cl); err != nil {
 		_ = cl.Close()
-		return nil, fmt.Errorf("imap login %s: %w", c.Username, err)
+		return nil, err
 	}
 	return cl, nil
 }
@@ -135,7 +135,7 @@ func (p *imapPoller) session(ctx context.Context) error {
 	a := p.a
 	cfg := a.cfg.IMAP
 	wake := make(chan struct{}, 1)
-	c, err := a.dialIMAP(wake)
+	c, err := a.dialIMAP(ctx, wake)
 	if err != nil {
 		return err
 	}

@@ -50,7 +50,7 @@ func BenchmarkIMAPIntake(b *testing.B) {
 				b.Fatal(err)
 			}
 			wake := make(chan struct{}, 1)
-			ic, err := a.dialIMAP(wake)
+			ic, err := a.dialIMAP(context.Background(), wake)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -250,6 +250,13 @@ func (nopIMAPLogger) Printf(string, ...any) {}
 // the configuration of TESTING.md under a temp dir, until the test ends.
 func startDovecot(t testing.TB) imapPeer {
 	t.Helper()
+	return startDovecotConf(t, dovecotConf, nil)
+}
+
+// startDovecotConf runs Dovecot with conf and the extra files (name to
+// content) in its temp dir; "D/" and PORT in both are replaced.
+func startDovecotConf(t testing.TB, dovecotConf string, files map[string]string) imapPeer {
+	t.Helper()
 	bin := requireBinary(t, "dovecot")
 	d, err := os.MkdirTemp("", "dovecot-*")
 	if err != nil {
@@ -274,6 +281,12 @@ func startDovecot(t testing.TB) imapPeer {
 	}
 	if err := os.WriteFile(filepath.Join(d, "users"), []byte("support@example.test:{PLAIN}secret\n"), 0o644); err != nil {
 		t.Fatal(err)
+	}
+	for name, content := range files {
+		content = strings.NewReplacer("D/", d+"/", "PORT", fmt.Sprint(port)).Replace(content)
+		if err := os.WriteFile(filepath.Join(d, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cmd := exec.Command(bin, "-F", "-c", filepath.Join(d, "dovecot.conf"))
 	var stderr bytes.Buffer

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/intake-support/intake/channels"
@@ -33,10 +32,8 @@ func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error 
 	} else {
 		c.CommandTimeout = 2 * time.Minute
 	}
-	if out.Username != "" {
-		if err := c.Auth(sasl.NewPlainClient("", out.Username, out.Password)); err != nil {
-			return classifySMTP(fmt.Errorf("smtp_out auth: %w", err))
-		}
+	if err := a.authSMTP(ctx, c); err != nil {
+		return err
 	}
 	from := a.local + "@" + a.domain
 	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
