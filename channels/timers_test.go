@@ -11,8 +11,8 @@ import (
 	"github.com/intake-support/intake/channels/chantest"
 )
 
-// TestTimerMessageReachesTheIncident schedules a system message when the
-// first customer message arrives and checks that, when it fires, the worker
+// TestTimerMessageReachesTheIncident has the handler ask for a timer (an
+// Outcome's TimerRequest) when the first customer message arrives and checks that, when it fires, the worker
 // hands it to Level I on the same incident, once.
 func TestTimerMessageReachesTheIncident(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
@@ -24,8 +24,8 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 		if msg.Channel == intake.ChannelSystem {
 			return intake.Outcome{Replies: []intake.Reply{{Text: "expired " + msg.Action}}}, nil
 		}
-		err := channels.ScheduleMessage(ctx, s, "t:"+string(inc.ID), time.Now().Add(100*time.Millisecond), channels.SystemMessage(inc.ID, "triage:test"))
-		return intake.Outcome{Replies: []intake.Reply{{Text: "hello"}}}, err
+		return intake.Outcome{Replies: []intake.Reply{{Text: "hello"}},
+			Timers: []intake.TimerRequest{intake.ScheduleTimer("t:"+string(inc.ID), time.Now().Add(100*time.Millisecond), "triage:test")}}, nil
 	})
 	o := &channels.Outbox{Store: s, Adapters: map[intake.Channel]channels.Adapter{a.Channel(): a}, Logger: quietLogger(), Poll: 10 * time.Millisecond}
 	r := &channels.TimerRunner{Store: s, Inbox: w.Inbox(), Poll: 20 * time.Millisecond, Logger: quietLogger()}
