@@ -19,7 +19,10 @@ func (b *Bot) onFirst(inc *intake.Incident, st *state, text string) (intake.Outc
 	d := b.c.decide(problem, st.Lang, inc.Details)
 	b.record(inc, d)
 	b.learn(inc, st, d, problem)
-	greet := say("greet", st.Lang) + "\n\n"
+	greet := ""
+	if !st.Rephrased && !st.Offered {
+		greet = say("greet", st.Lang) + "\n\n" // the first reply only
+	}
 	switch {
 	case d.Reason == "out_of_scope":
 		return b.closeOutOfScope(inc, st, d.Article)
