@@ -3,6 +3,7 @@ package channels_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -47,5 +48,59 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 	}
 	if incs := listAll(t, s); len(incs) != 1 {
 		t.Fatalf("%d incidents, want 1", len(incs))
+	}
+}
+
+// TestOutcomeTimersAfterTheWrite: the timers a handler asks for are applied
+// after the incident is stored; a worker that dies between the write and the
+// timers leaves them on the timeline, and the redelivered message schedules
+// them; a later outcome cancels them.
+func TestOutcomeTimersAfterTheWrite(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
+	ctx := context.Background()
+	due := time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)
+	w := newWorker(s)
+	w.LevelOne = channels.HandlerFunc(func(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
+		if inc.Status == intake.StatusNew {
+			if err := inc.Transition(intake.StatusTriage, "bot", time.Now(), ""); err != nil {
+				return intake.Outcome{}, err
+			}
+		}
+		key := intake.TimerKey("test", inc.ID)
+		req := intake.ScheduleTimer(key, due, intake.EventAnswerExpired)
+		if msg.Text == "cancel" {
+			req = intake.CancelTimer(key)
+		}
+		return intake.Outcome{Replies: []intake.Reply{{Text: "ok"}}, Timers: []intake.TimerRequest{req}}, nil
+	})
+	died := make(chan struct{})
+	channels.SetCrashPoint(w, func(point string) {
+		if point == "stored" {
+			close(died)
+			runtime.Goexit() // the worker dies right after the incident write
+		}
+	})
+	m1 := chantest.Message("t1", "ana", "conv-t", "hola")
+	go func() { _ = w.Process(ctx, m1) }()
+	<-died
+	if got, err := s.DueTimers(ctx, due.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("DueTimers after a death before the timers = %v, %v; want none scheduled", got, err)
+	}
+	channels.SetCrashPoint(w, nil)
+	if err := w.Process(ctx, m1); err != nil { // redelivered
+		t.Fatalf("Process(redelivered) = %v", err)
+	}
+	got, err := s.DueTimers(ctx, due, 10)
+	if err != nil || len(got) != 1 || got[0].ID != "test:INC-000001" {
+		t.Fatalf("DueTimers after redelivery = %+v, %v; want test:INC-000001", got, err)
+	}
+	if err := w.Process(ctx, chantest.Message("t2", "ana", "conv-t", "hola again")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Process(ctx, chantest.Message("t3", "ana", "conv-t", "cancel")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DueTimers(ctx, due.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("DueTimers after cancel = %+v, %v; want none", got, err)
 	}
 }
