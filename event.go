@@ -13,6 +13,7 @@ const (
 	EventStatus   EventKind = "status"   // the status changed
 	EventNote     EventKind = "note"     // an internal note by an agent or the system
 	EventTriage   EventKind = "triage"   // a Level I decision (classification, answer)
+	EventTimer    EventKind = "timer"    // a timer scheduled or cancelled by a handler
 )
 
 // Event is one entry on an incident's timeline: who did what, when, on which channel.
@@ -35,4 +36,7 @@ type Event struct {
 	// Reply is the full outbound message of an EventReply, kept so that a
 	// redelivered inbound message can re-queue exactly what was decided.
 	Reply *Reply `json:"reply,omitempty"`
+	// Timer is the request of an EventTimer, kept so that a redelivered
+	// inbound message can apply exactly what was decided.
+	Timer *TimerRequest `json:"timer,omitempty"`
 }

@@ -1,20 +1,66 @@
 package intake
 
+import "time"
+
 // Outcome is what a handler (the Level I bot, the human tiers) decided about
 // one message on an incident. The handler has already changed the incident
-// (status, details, timeline); the spine stores it and queues the replies.
+// (status, details, timeline); the spine stores it, then queues the replies
+// and schedules or cancels the timers.
 type Outcome struct {
 	// Replies to the customer, sent on the incident's conversation. The spine
 	// fills in ID, IncidentID and Conversation when they are empty.
 	Replies []Reply
 	// Escalate, when set, hands the incident to the human tiers.
 	Escalate *Escalation
+	// Timers to schedule or cancel once the incident is stored. When one
+	// fires, its Event comes back to the handlers as a system message on the
+	// incident (Message.Channel ChannelSystem, Message.Action the event).
+	Timers []TimerRequest
 }
+
+// SystemEvent names something intake's own timers deliver to a handler, as
+// the Action of a system message.
+type SystemEvent string
+
+// The Level I bot's events.
+const (
+	// EventConfirmExpired: "did that solve it?" got no answer in time.
+	EventConfirmExpired SystemEvent = "triage:confirm_expired"
+	// EventAnswerExpired: a question the bot asked (details, a choice between
+	// articles, a clearer description) got no answer in time.
+	EventAnswerExpired SystemEvent = "triage:answer_expired"
+)
+
+// TimerRequest asks the spine to schedule a durable timer or, when Due is
+// zero, to cancel it. Key names the timer: scheduling a key again replaces
+// it, so a handler keeps one key per incident and purpose (see TimerKey).
+type TimerRequest struct {
+	Key   string      `json:"key"`
+	Due   time.Time   `json:"due,omitempty"`
+	Event SystemEvent `json:"event,omitempty"`
+}
+
+// Cancel reports whether the request cancels its timer.
+func (t TimerRequest) Cancel() bool { return t.Due.IsZero() }
+
+// TimerKey is the conventional key of an incident's timer for purpose, such
+// as "triage".
+func TimerKey(purpose string, id IncidentID) string { return purpose + ":" + string(id) }
+
+// ScheduleTimer is the request for key to fire event at due.
+func ScheduleTimer(key string, due time.Time, event SystemEvent) TimerRequest {
+	return TimerRequest{Key: key, Due: due, Event: event}
+}
+
+// CancelTimer is the request to cancel the timer key.
+func CancelTimer(key string) TimerRequest { return TimerRequest{Key: key} }
 
 // Escalation is what Level I hands to the humans: why, and everything it learned.
 type Escalation struct {
 	// Reason is a short machine-friendly cause: "not_solved", "asked_for_human",
-	// "urgent", "out_of_scope", "low_confidence", "language", "category".
+	// "urgent", "out_of_scope", "low_confidence", "language", "category",
+	// "no_answer" (a question of the bot went unanswered), "insisted" (the
+	// customer wrote again after an out-of-scope reply).
 	Reason string `json:"reason"`
 	// Tier forces a tier; empty lets the routing rules decide.
 	Tier       TierID            `json:"tier,omitempty"`

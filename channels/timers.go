@@ -112,3 +112,39 @@ func (r *TimerRunner) FireDue(ctx context.Context) (int, error) {
 		}
 	}
 }
+
+// timerFor is a timer request with the incident it is about.
+type timerFor struct {
+	incident intake.IncidentID
+	req      intake.TimerRequest
+}
+
+// timersFor returns the timer requests recorded on the timeline for msg, in
+// order, so that a redelivered message applies exactly what was decided.
+func timersFor(inc *intake.Incident, msg *intake.Message) []timerFor {
+	var out []timerFor
+	for _, e := range inc.Timeline {
+		if e.Kind == intake.EventTimer && e.MessageID == msg.ID && e.Timer != nil {
+			out = append(out, timerFor{incident: inc.ID, req: *e.Timer})
+		}
+	}
+	return out
+}
+
+// applyTimers schedules or cancels the timers a handler asked for. It runs
+// after the incident write has committed, so a timer never fires about a
+// decision that was not stored.
+func (w *Worker) applyTimers(ctx context.Context, timers []timerFor) error {
+	for _, t := range timers {
+		if t.req.Cancel() {
+			if err := w.Store.CancelTimer(ctx, t.req.Key); err != nil {
+				return fmt.Errorf("cancel timer %s: %w", t.req.Key, err)
+			}
+			continue
+		}
+		if err := ScheduleMessage(ctx, w.Store, t.req.Key, t.req.Due, SystemMessage(t.incident, string(t.req.Event))); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -3,6 +3,7 @@ package channels_test
 import (
 	"context"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -11,8 +12,8 @@ import (
 	"github.com/intake-support/intake/channels/chantest"
 )
 
-// TestTimerMessageReachesTheIncident schedules a system message when the
-// first customer message arrives and checks that, when it fires, the worker
+// TestTimerMessageReachesTheIncident has the handler ask for a timer (an
+// Outcome's TimerRequest) when the first customer message arrives and checks that, when it fires, the worker
 // hands it to Level I on the same incident, once.
 func TestTimerMessageReachesTheIncident(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
@@ -24,8 +25,8 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 		if msg.Channel == intake.ChannelSystem {
 			return intake.Outcome{Replies: []intake.Reply{{Text: "expired " + msg.Action}}}, nil
 		}
-		err := channels.ScheduleMessage(ctx, s, "t:"+string(inc.ID), time.Now().Add(100*time.Millisecond), channels.SystemMessage(inc.ID, "triage:test"))
-		return intake.Outcome{Replies: []intake.Reply{{Text: "hello"}}}, err
+		return intake.Outcome{Replies: []intake.Reply{{Text: "hello"}},
+			Timers: []intake.TimerRequest{intake.ScheduleTimer("t:"+string(inc.ID), time.Now().Add(100*time.Millisecond), "triage:test")}}, nil
 	})
 	o := &channels.Outbox{Store: s, Adapters: map[intake.Channel]channels.Adapter{a.Channel(): a}, Logger: quietLogger(), Poll: 10 * time.Millisecond}
 	r := &channels.TimerRunner{Store: s, Inbox: w.Inbox(), Poll: 20 * time.Millisecond, Logger: quietLogger()}
@@ -47,5 +48,59 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 	}
 	if incs := listAll(t, s); len(incs) != 1 {
 		t.Fatalf("%d incidents, want 1", len(incs))
+	}
+}
+
+// TestOutcomeTimersAfterTheWrite: the timers a handler asks for are applied
+// after the incident is stored; a worker that dies between the write and the
+// timers leaves them on the timeline, and the redelivered message schedules
+// them; a later outcome cancels them.
+func TestOutcomeTimersAfterTheWrite(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
+	ctx := context.Background()
+	due := time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)
+	w := newWorker(s)
+	w.LevelOne = channels.HandlerFunc(func(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
+		if inc.Status == intake.StatusNew {
+			if err := inc.Transition(intake.StatusTriage, "bot", time.Now(), ""); err != nil {
+				return intake.Outcome{}, err
+			}
+		}
+		key := intake.TimerKey("test", inc.ID)
+		req := intake.ScheduleTimer(key, due, intake.EventAnswerExpired)
+		if msg.Text == "cancel" {
+			req = intake.CancelTimer(key)
+		}
+		return intake.Outcome{Replies: []intake.Reply{{Text: "ok"}}, Timers: []intake.TimerRequest{req}}, nil
+	})
+	died := make(chan struct{})
+	channels.SetCrashPoint(w, func(point string) {
+		if point == "stored" {
+			close(died)
+			runtime.Goexit() // the worker dies right after the incident write
+		}
+	})
+	m1 := chantest.Message("t1", "ana", "conv-t", "hola")
+	go func() { _ = w.Process(ctx, m1) }()
+	<-died
+	if got, err := s.DueTimers(ctx, due.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("DueTimers after a death before the timers = %v, %v; want none scheduled", got, err)
+	}
+	channels.SetCrashPoint(w, nil)
+	if err := w.Process(ctx, m1); err != nil { // redelivered
+		t.Fatalf("Process(redelivered) = %v", err)
+	}
+	got, err := s.DueTimers(ctx, due, 10)
+	if err != nil || len(got) != 1 || got[0].ID != "test:INC-000001" {
+		t.Fatalf("DueTimers after redelivery = %+v, %v; want test:INC-000001", got, err)
+	}
+	if err := w.Process(ctx, chantest.Message("t2", "ana", "conv-t", "hola again")); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Process(ctx, chantest.Message("t3", "ana", "conv-t", "cancel")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.DueTimers(ctx, due.Add(time.Hour), 10); err != nil || len(got) != 0 {
+		t.Fatalf("DueTimers after cancel = %+v, %v; want none", got, err)
 	}
 }

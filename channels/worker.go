@@ -136,11 +136,14 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 		w.Logger.Debug("duplicate message ignored", "key", key)
 		return nil
 	}
-	replies, err := w.handle(ctx, msg)
+	replies, timers, err := w.handle(ctx, msg)
 	if err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
 	w.reached("stored")
+	if err := w.applyTimers(ctx, timers); err != nil {
+		return fmt.Errorf("process %s: %w", key, err)
+	}
 	for _, r := range replies {
 		payload, err := json.Marshal(r)
 		if err != nil {
@@ -159,19 +162,19 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 
 // handle threads msg to its incident, runs the right handler unless the
 // message is already on the timeline, stores the incident and returns the
-// replies decided for msg.
-func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Reply, error) {
+// replies and timer requests decided for msg.
+func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Reply, []timerFor, error) {
 	for attempt := 0; attempt < 20; attempt++ {
 		inc, created, err := w.thread(ctx, msg)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if inc == nil {
-			return nil, nil // noise with no incident to attach to
+			return nil, nil, nil // noise with no incident to attach to
 		}
 		if !inc.HasMessage(msg.Channel, msg.ID) {
 			if err := w.apply(ctx, inc, msg); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if created {
 				err = w.Store.CreateIncident(ctx, inc, incidentKeys(inc.ID, msg))
@@ -182,16 +185,16 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 				continue // someone else wrote first: thread and decide again
 			}
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			if created {
 				w.Metrics.opened()
 				w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)
 			}
 		}
-		return repliesFor(inc, msg), nil
+		return repliesFor(inc, msg), timersFor(inc, msg), nil
 	}
-	return nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
+	return nil, nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
 }
 
 // thread finds the incident of msg by its thread keys, or prepares a new one
@@ -269,6 +272,10 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			return fmt.Errorf("escalate %s: %w", inc.ID, err)
 		}
 		out.Replies = append(out.Replies, more.Replies...)
+	}
+	for i := range out.Timers {
+		t := out.Timers[i]
+		inc.Record(intake.Event{Kind: intake.EventTimer, At: now, Actor: "intake", MessageID: msg.ID, Timer: &t})
 	}
 	out.Replies = mergePlain(out.Replies)
 	for i := range out.Replies {

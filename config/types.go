@@ -128,7 +128,8 @@ type Triage struct {
 	KnowledgeBase string `yaml:"knowledge_base"`
 	// DraftsDir is where tier III resolutions are written as draft articles.
 	DraftsDir string `yaml:"drafts_dir"`
-	// Details lists, per category, the details the bot asks for; the key
+	// Details lists, per category, the details the bot asks for before it
+	// hands an incident to a person (never before answering); the key
 	// "default" applies to categories without an entry.
 	Details map[string][]string `yaml:"details"`
 	// ConfirmWithin is how long "did that solve it?" waits before a soft resolve.
@@ -137,8 +138,8 @@ type Triage struct {
 	Threshold float64 `yaml:"threshold"`
 	// MaxAttempts is how many KB answers the bot tries before escalating.
 	MaxAttempts int `yaml:"max_attempts"`
-	// AnswerWithin is how long the bot waits for requested details before
-	// escalating with what it has.
+	// AnswerWithin is how long a question of the bot waits: requested
+	// details not given by then are handed over with what the bot has.
 	AnswerWithin time.Duration `yaml:"answer_within"`
 }
 

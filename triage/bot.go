@@ -4,45 +4,58 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/triage/kb"
 	"github.com/intake-support/intake/triage/textproc"
 )
 
 // actor names the bot on incident timelines.
 const actor = "triage-bot"
 
-// Steps of the per-incident conversation.
+// Steps of the per-incident conversation. Every step but start and done
+// waits for the customer under a durable timer (see timers).
 const (
-	stepStart   = ""        // nothing asked yet
-	stepDetails = "details" // waiting for the details of the category
-	stepConfirm = "confirm" // answered, waiting for "did that solve it?"
-	stepDone    = "done"    // resolved or handed to the humans
+	stepStart    = ""         // nothing asked yet
+	stepDescribe = "describe" // asked for a description of the problem
+	stepChoose   = "choose"   // offered a choice of articles
+	stepDetails  = "details"  // asked for the details a person needs, before handing over
+	stepConfirm  = "confirm"  // answered, waiting for "did that solve it?"
+	stepDone     = "done"     // resolved, closed or handed to the humans
 )
 
 // state is the bot's memory of one incident, stored as JSON in inc.Triage so
 // that a restart resumes the conversation.
 type state struct {
-	Step       string    `json:"step"`
-	Lang       string    `json:"lang,omitempty"`
-	Category   string    `json:"category,omitempty"`
-	Article    string    `json:"article,omitempty"`
-	Confidence float64   `json:"confidence,omitempty"`
-	Problem    string    `json:"problem,omitempty"` // what the customer first wrote
-	Asked      []string  `json:"asked,omitempty"`   // details asked for
-	Rephrased  bool      `json:"rephrased,omitempty"`
-	Tried      []string  `json:"tried,omitempty"` // articles answered with
+	Step       string   `json:"step"`
+	Lang       string   `json:"lang,omitempty"`
+	Category   string   `json:"category,omitempty"`
+	Article    string   `json:"article,omitempty"`
+	Confidence float64  `json:"confidence,omitempty"`
+	Problem    string   `json:"problem,omitempty"` // what the customer wrote about the problem
+	Asked      []string `json:"asked,omitempty"`   // details asked for
+	// HandOver is the reason of the hand-over that waits for the details;
+	// FirstChecks an article whose answer goes with it.
+	HandOver    string   `json:"hand_over,omitempty"`
+	FirstChecks string   `json:"first_checks,omitempty"`
+	Choices     []string `json:"choices,omitempty"` // articles offered
+	Offered     bool     `json:"offered,omitempty"` // a choice was offered once
+	Rephrased   bool     `json:"rephrased,omitempty"`
+	Tried       []string `json:"tried,omitempty"` // articles answered with
+	// OutOfScope marks a conversation closed as out of scope: the customer
+	// writing again is handed to a person.
+	OutOfScope bool      `json:"out_of_scope,omitempty"`
 	AnsweredAt time.Time `json:"answered_at,omitempty"`
+	AskedAt    time.Time `json:"asked_at,omitempty"`
 }
 
 // maxProblem bounds the problem text kept in the state.
 const maxProblem = 2000
 
-// Bot is the Level I conversation: one instance serves every incident.
+// Bot is the Level I conversation: one instance serves every incident. It
+// is a pure handler: it changes the incident it is given and returns an
+// Outcome (replies, the escalation, its timers); the spine does the rest.
 type Bot struct {
 	c    *Classifier
 	opts Options
@@ -96,9 +109,10 @@ func reply(text, lang string, buttons ...intake.Button) intake.Reply {
 }
 
 // Handle advances the conversation of inc with msg. It returns replies to
-// send and, when Level I gives up, an Escalation. Auto-replies and messages
-// on incidents the humans own get no answer. It fails only when the status
-// machine refuses a move or the state cannot be encoded.
+// send, the bot's timer and, when Level I gives up, an Escalation.
+// Auto-replies and messages on incidents the humans own get no answer. It
+// fails only when the status machine refuses a move or the state cannot be
+// encoded.
 func (b *Bot) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return intake.Outcome{}, fmt.Errorf("triage %s: %w", inc.ID, err)
@@ -106,15 +120,20 @@ func (b *Bot) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 	if msg.AutoReply {
 		return intake.Outcome{}, nil
 	}
+	if msg.Channel == intake.ChannelSystem {
+		return b.Expire(inc, intake.SystemEvent(msg.Action), b.opts.Clock())
+	}
 	switch inc.Status {
 	case intake.StatusEscalated, intake.StatusClaimed:
 		return intake.Outcome{}, nil
-	case intake.StatusResolved, intake.StatusClosed:
-		inc.Triage = nil // a reopened incident starts a new conversation
 	}
 	st := decodeState(inc)
-	if st.Step == stepDone {
-		st = state{}
+	reopened := inc.Status == intake.StatusResolved || inc.Status == intake.StatusClosed || st.Step == stepDone
+	if reopened {
+		st = state{Lang: st.Lang, OutOfScope: st.OutOfScope && st.Step == stepDone, Problem: st.Problem}
+		if !st.OutOfScope {
+			st.Problem = "" // a reopened incident starts a new conversation
+		}
 	}
 	if err := b.move(inc, intake.StatusTriage, "Level I triage"); err != nil {
 		return intake.Outcome{}, err
@@ -124,79 +143,55 @@ func (b *Bot) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 		text = msg.Subject + "\n" + text
 	}
 	text = textproc.Truncate(text, textproc.MaxAnalysed)
-	var (
-		out intake.Outcome
-		err error
-	)
-	switch st.Step {
-	case stepDetails:
-		out, err = b.onDetails(inc, &st, text)
-	case stepConfirm:
-		out, err = b.onConfirm(inc, &st, msg.Action, text)
-	default:
-		out, err = b.onFirst(inc, &st, text)
-	}
+	out, err := b.step(inc, &st, msg.Action, text)
 	if err != nil {
 		return intake.Outcome{}, err
 	}
-	if out.Escalate != nil || st.Step == stepDone {
+	if out.Escalate != nil {
 		st.Step = stepDone
 	}
 	if err := b.save(inc, st); err != nil {
 		return intake.Outcome{}, err
 	}
+	out.Timers = b.timers(inc, st)
 	return out, nil
+}
+
+// step runs the handler of the conversation's step. Whatever the bot asked
+// last, a request for a person, urgency and a clear "it works now" win.
+func (b *Bot) step(inc *intake.Incident, st *state, action, text string) (intake.Outcome, error) {
+	if st.OutOfScope {
+		return b.onInsist(inc, st, text)
+	}
+	if st.Step == stepStart {
+		return b.onFirst(inc, st, text)
+	}
+	n := normalize(text)
+	if wantsHuman(n) {
+		return b.escalate(inc, st, "asked_for_human", ""), nil
+	}
+	if isUrgent(n) {
+		return b.escalate(inc, st, "urgent", ""), nil
+	}
+	if st.Step == stepConfirm {
+		return b.onConfirm(inc, st, action, text)
+	}
+	if saysFixed(action, n) {
+		return b.resolve(inc, st)
+	}
+	switch st.Step {
+	case stepDetails:
+		return b.onDetails(inc, st, n, action, text)
+	case stepChoose:
+		return b.onChoose(inc, st, n, action, text)
+	}
+	return b.onFirst(inc, st, text) // stepDescribe: the description
 }
 
 func (b *Bot) record(inc *intake.Incident, d Decision) {
 	inc.Record(intake.Event{Kind: intake.EventTriage, Actor: actor, At: b.opts.Clock(),
 		Text: fmt.Sprintf("language=%s category=%s article=%s confidence=%.3f action=%s reason=%s",
 			d.Language, d.Category, d.Article, d.Confidence, d.Action, d.Reason)})
-}
-
-// onFirst handles the message that opens the conversation (or a rephrasing).
-func (b *Bot) onFirst(inc *intake.Incident, st *state, text string) (intake.Outcome, error) {
-	problem := text
-	if st.Problem != "" {
-		problem = st.Problem + "\n" + text
-	}
-	d := b.c.decide(problem, st.Lang, inc.Details)
-	b.record(inc, d)
-	if d.Language != "" {
-		st.Lang = d.Language
-		inc.Language = d.Language
-	}
-	st.Problem = textproc.Truncate(problem, maxProblem)
-	st.Category, st.Article, st.Confidence = d.Category, d.Article, d.Confidence
-	if d.Category != "" {
-		inc.Category = d.Category
-	}
-	setDetail(inc, "description", st.Problem)
-	switch {
-	case d.Reason == "out_of_scope":
-		return b.escalate(inc, st, d.Reason, d.Article), nil
-	case d.Action == ActionEscalate:
-		return b.escalate(inc, st, d.Reason, ""), nil
-	case d.Reason == "empty" || d.Reason == "too_short":
-		if st.Rephrased {
-			return b.escalate(inc, st, "low_confidence", ""), nil
-		}
-		st.Rephrased = true
-		return b.wait(inc, reply(say("describe", st.Lang), replyLang(st.Lang)))
-	case d.Action == ActionAsk:
-		st.Step, st.Asked = stepDetails, d.Missing
-		text := say("greet", st.Lang) + "\n\n" + askDetails(d.Missing, st.Lang)
-		return b.wait(inc, reply(text, replyLang(st.Lang)))
-	}
-	return b.answer(inc, st, say("greet", st.Lang)+"\n\n")
-}
-
-// wait sends r and waits for the customer.
-func (b *Bot) wait(inc *intake.Incident, r intake.Reply) (intake.Outcome, error) {
-	if err := b.move(inc, intake.StatusAwaitingCustomer, "waiting for the customer"); err != nil {
-		return intake.Outcome{}, err
-	}
-	return intake.Outcome{Replies: []intake.Reply{r}}, nil
 }
 
 func setDetail(inc *intake.Incident, name, value string) {
@@ -208,138 +203,30 @@ func setDetail(inc *intake.Incident, name, value string) {
 	}
 }
 
-// onDetails records the customer's answer to the detail questions, then
-// answers or hands over.
-func (b *Bot) onDetails(inc *intake.Incident, st *state, text string) (intake.Outcome, error) {
-	n := normalize(text)
-	if wantsHuman(n) {
-		return b.escalate(inc, st, "asked_for_human", ""), nil
-	}
-	if isUrgent(n) {
-		return b.escalate(inc, st, "urgent", ""), nil
-	}
-	for _, name := range st.Asked {
-		setDetail(inc, name, text)
-	}
-	st.Asked = nil
-	if slices.Contains(b.opts.EscalateCategories, st.Category) {
-		return b.escalate(inc, st, "category", st.Article), nil
-	}
-	if st.Article == "" {
-		return b.escalate(inc, st, "low_confidence", ""), nil
-	}
-	return b.answer(inc, st, "")
-}
-
-// answer sends st.Article's answer and asks whether it solved the problem.
-func (b *Bot) answer(inc *intake.Incident, st *state, prefix string) (intake.Outcome, error) {
-	a := b.c.kb.Article(st.Article)
-	if a == nil {
-		return b.escalate(inc, st, "low_confidence", ""), nil
-	}
-	if slices.Contains(b.opts.EscalateCategories, a.Category) {
-		return b.escalate(inc, st, "category", a.ID), nil
-	}
-	lang := replyLang(st.Lang)
-	st.Tried = append(st.Tried, a.ID)
-	st.Step, st.AnsweredAt = stepConfirm, b.opts.Clock()
-	text := prefix + say("answer", lang) + "\n\n" + strings.TrimSpace(a.AnswerIn(lang)) + "\n\n" + say("confirm", lang)
-	return b.wait(inc, reply(text, lang,
-		intake.Button{Action: ActionSolved, Label: say("yes", lang)},
-		intake.Button{Action: ActionNotSolved, Label: say("no", lang)}))
-}
-
-// onConfirm handles the answer to "did that solve it?".
-func (b *Bot) onConfirm(inc *intake.Incident, st *state, action, text string) (intake.Outcome, error) {
-	n := normalize(text)
-	if wantsHuman(n) {
-		return b.escalate(inc, st, "asked_for_human", ""), nil
-	}
-	switch answerKind(action, n) {
-	case 1:
-		lang := replyLang(st.Lang)
-		if err := b.move(inc, intake.StatusResolved, "solved by the Level I answer "+st.Article); err != nil {
-			return intake.Outcome{}, err
-		}
-		st.Step = stepDone
-		return intake.Outcome{Replies: []intake.Reply{reply(say("resolved", lang), lang)}}, nil
-	case -1:
-		return b.escalate(inc, st, "not_solved", ""), nil
-	}
-	// Neither yes nor no: more information. One more try with a different
-	// confident article; a second failed answer goes to the humans.
-	d := b.c.decide(st.Problem+"\n"+text, st.Lang, inc.Details)
-	b.record(inc, d)
-	if len(st.Tried) < 2 && d.Article != "" && !slices.Contains(st.Tried, d.Article) && d.Action != ActionEscalate {
-		st.Article, st.Category, st.Confidence = d.Article, d.Category, d.Confidence
-		return b.answer(inc, st, "")
-	}
-	return b.escalate(inc, st, "not_solved", ""), nil
-}
-
-// escalate hands the incident to the humans with what the bot learned;
-// firstChecks, when set, is an article whose answer is sent meanwhile (for an
-// out-of-scope article, its answer is the note that comes before the hand-over).
-func (b *Bot) escalate(inc *intake.Incident, st *state, reason, firstChecks string) intake.Outcome {
-	st.Step = stepDone
-	details := make(map[string]string, len(inc.Details))
-	for k, v := range inc.Details {
-		details[k] = v
-	}
-	esc := &intake.Escalation{Reason: reason, Language: st.Lang, Category: st.Category,
-		Confidence: st.Confidence, Details: details, Tried: slices.Clone(st.Tried)}
-	if reason == "urgent" && esc.Category == "" {
-		esc.Category = "outage"
-	}
-	var text, lang string
-	if st.Lang != "" && !slices.Contains(b.opts.Languages, st.Lang) || st.Lang == "" {
-		text, lang = bilingual("escalate"), "en"
+// wait sends r and waits for the customer in step, under the answer timer.
+func (b *Bot) wait(inc *intake.Incident, st *state, step string, r intake.Reply) (intake.Outcome, error) {
+	st.Step = step
+	if step == stepConfirm {
+		st.AnsweredAt = b.opts.Clock()
 	} else {
-		lang = replyLang(st.Lang)
-		key := "escalate"
-		if reason == "urgent" {
-			text = say("urgent", lang) + " "
-		}
-		a := b.c.kb.Article(firstChecks)
-		switch {
-		case a == nil:
-			text += say(key, lang)
-		case a.Category == kb.OutOfScope:
-			// The desk's own words on what it does not handle, then the hand-over.
-			text += strings.TrimSpace(a.AnswerIn(lang)) + " " + say(key, lang)
-		default:
-			text += say(key, lang) + "\n\n" + say("first_checks", lang) + "\n\n" + strings.TrimSpace(a.AnswerIn(lang))
-			esc.Tried = append(esc.Tried, a.ID)
-		}
+		st.AskedAt = b.opts.Clock()
 	}
-	return intake.Outcome{Replies: []intake.Reply{reply(text, lang)}, Escalate: esc}
+	if err := b.move(inc, intake.StatusAwaitingCustomer, "waiting for the customer"); err != nil {
+		return intake.Outcome{}, err
+	}
+	return intake.Outcome{Replies: []intake.Reply{r}}, nil
 }
 
-// Expire resolves inc softly when the bot asked "did that solve it?" more
-// than ConfirmWithin before now and got no reply. The timer calls it; ok
-// reports whether anything changed.
-func (b *Bot) Expire(inc *intake.Incident, now time.Time) (out intake.Outcome, ok bool, err error) {
-	st := decodeState(inc)
-	if st.Step != stepConfirm || inc.Status != intake.StatusAwaitingCustomer || now.Sub(st.AnsweredAt) < b.opts.ConfirmWithin {
-		return intake.Outcome{}, false, nil
+// resolve closes the conversation as solved by the bot's help.
+func (b *Bot) resolve(inc *intake.Incident, st *state) (intake.Outcome, error) {
+	lang := replyLang(st.Lang)
+	note := "solved by the Level I answer " + st.Article
+	if len(st.Tried) == 0 {
+		note = "the customer says it works now"
 	}
-	if err := inc.Transition(intake.StatusResolved, actor, now, "no reply to \"did that solve it?\": resolved (soft)"); err != nil {
-		return intake.Outcome{}, false, fmt.Errorf("triage expire: %w", err)
+	if err := b.move(inc, intake.StatusResolved, note); err != nil {
+		return intake.Outcome{}, err
 	}
 	st.Step = stepDone
-	if err := b.save(inc, st); err != nil {
-		return intake.Outcome{}, false, err
-	}
-	lang := replyLang(st.Lang)
-	return intake.Outcome{Replies: []intake.Reply{reply(say("expired", lang), lang)}}, true, nil
-}
-
-// ConfirmDeadline returns when Expire will resolve inc, if it is waiting
-// for a confirmation.
-func (b *Bot) ConfirmDeadline(inc *intake.Incident) (time.Time, bool) {
-	st := decodeState(inc)
-	if st.Step != stepConfirm {
-		return time.Time{}, false
-	}
-	return st.AnsweredAt.Add(b.opts.ConfirmWithin), true
+	return intake.Outcome{Replies: []intake.Reply{reply(say("resolved", lang), lang)}}, nil
 }

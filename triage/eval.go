@@ -94,7 +94,7 @@ func Evaluate(c *Classifier, lines []Example) Report {
 		if d.top >= 0 {
 			pred = c.m.Articles()[d.top].ID
 		}
-		answered := d.Article != "" && d.Action != ActionEscalate
+		answered := d.Article != "" && d.Action != ActionEscalate && d.Action != ActionClose
 		for _, k := range cs {
 			k.n++
 			if l.Lang != "" {

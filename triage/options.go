@@ -34,12 +34,21 @@ const DefaultThreshold = 0.75
 type Options struct {
 	// Languages the bot answers in (default es, en); others are escalated.
 	Languages []string
-	// Details maps a category to the detail names to collect; "default"
-	// applies to categories without an entry (default: description, since, impact).
+	// Details maps a category to the detail names to collect before a
+	// hand-over to a person (never before answering); "default" applies to
+	// categories without an entry (default: description, since, impact;
+	// onsite: address, availability).
 	Details map[string][]string
 	// ConfirmWithin is how long the bot waits for an answer to "did that
 	// solve it?" before resolving softly (default 24h).
 	ConfirmWithin time.Duration
+	// AnswerWithin is how long the bot waits for an answer to a question
+	// (details, a choice, a description) before going on without it
+	// (default 8h).
+	AnswerWithin time.Duration
+	// MaxAttempts is how many KB answers the bot tries before handing over
+	// (default 2).
+	MaxAttempts int
 	// Threshold is the minimum confidence to answer (default DefaultThreshold).
 	Threshold float64
 	// EscalateCategories are answered with first checks and then handed to
@@ -60,6 +69,12 @@ func (o *Options) defaults() {
 	}
 	if o.ConfirmWithin <= 0 {
 		o.ConfirmWithin = 24 * time.Hour
+	}
+	if o.AnswerWithin <= 0 {
+		o.AnswerWithin = 8 * time.Hour
+	}
+	if o.MaxAttempts <= 0 {
+		o.MaxAttempts = 2
 	}
 	if o.Threshold <= 0 {
 		o.Threshold = DefaultThreshold

@@ -13,8 +13,28 @@ var phrases = map[string]map[string]string{
 		"en": "Hi, I'm the support assistant. I've logged your case.",
 	},
 	"ask": {
-		"es": "Para ayudarte mejor, ¿me indicas lo siguiente?",
-		"en": "To help you faster, could you tell me the following?",
+		"es": "Voy a pasar tu caso a una persona del equipo de soporte. Para que no tenga que volver a preguntarte, ¿me indicas lo siguiente?",
+		"en": "I'll pass your case to a person on the support team. So they don't have to ask you again, could you tell me the following?",
+	},
+	"choose": {
+		"es": "Quiero asegurarme de entenderte. ¿Es alguno de estos?",
+		"en": "I want to be sure I understand. Is it one of these?",
+	},
+	"choose_how": {
+		"es": "Responde 1 o 2, o cuéntame un poco más del problema.",
+		"en": "Reply 1 or 2, or tell me a bit more about the problem.",
+	},
+	"close_out_of_scope": {
+		"es": "Cierro este caso. Si en realidad es un problema técnico, responde a este mensaje y lo verá una persona del equipo.",
+		"en": "I'm closing this case. If it is a technical problem after all, reply to this message and a person on the team will look at it.",
+	},
+	"unanswered": {
+		"es": "Como no tuve respuesta a mis preguntas, sigo con lo que ya me contaste.",
+		"en": "As I didn't hear back on my questions, I'm going ahead with what you already told me.",
+	},
+	"expired_question": {
+		"es": "Como no tuvimos respuesta, cierro el caso. Si todavía necesitas ayuda, responde a este mensaje.",
+		"en": "As we haven't heard back, I'm closing the case. If you still need help, reply to this message.",
 	},
 	"describe": {
 		"es": "Hola, soy el asistente de soporte. ¿Me describes el problema con un poco más de detalle? Por ejemplo: qué intentabas hacer, qué mensaje aparece y desde cuándo pasa.",
@@ -25,8 +45,8 @@ var phrases = map[string]map[string]string{
 		"en": "This usually solves it:",
 	},
 	"confirm": {
-		"es": "¿Se solucionó?",
-		"en": "Did that solve it?",
+		"es": "¿Se solucionó? Responde «sí» o «no».",
+		"en": "Did that solve it? Reply yes or no.",
 	},
 	"resolved": {
 		"es": "¡Perfecto! Doy el caso por resuelto. Si vuelve a pasar, responde a este mensaje y lo reabrimos.",
@@ -98,3 +118,6 @@ func replyLang(lang string) string {
 	}
 	return "en"
 }
+
+// joinNames lists detail names for a note.
+func joinNames(names []string) string { return strings.Join(names, ", ") }

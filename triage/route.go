@@ -17,6 +17,9 @@ const (
 	ActionAnswer   = "answer"
 	ActionAsk      = "ask"
 	ActionEscalate = "escalate"
+	// ActionClose closes an out-of-scope request with a polite reply and
+	// no hand-over; the customer writing again gets a person.
+	ActionClose = "close"
 )
 
 // Decision is what Level I makes of one message on its own: the JSON of
@@ -27,10 +30,13 @@ type Decision struct {
 	Confidence float64  `json:"confidence"`
 	Article    string   `json:"article"`
 	Missing    []string `json:"missing"`
-	Action     string   `json:"action"`
-	Reason     string   `json:"reason,omitempty"`
-	Tier       string   `json:"tier,omitempty"`
-	Rule       string   `json:"rule,omitempty"`
+	// Choices are the articles offered when the match is plausible but not
+	// confident (reason "choose"), best first.
+	Choices []string `json:"choices,omitempty"`
+	Action  string   `json:"action"`
+	Reason  string   `json:"reason,omitempty"`
+	Tier    string   `json:"tier,omitempty"`
+	Rule    string   `json:"rule,omitempty"`
 
 	// top is the best article index even when the decision does not answer,
 	// for evaluation; -1 when there is none.
@@ -110,6 +116,8 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		// is no match: some word of the message must be one the KB knows.
 		if res.Confidence >= c.opts.Threshold && res.Known > 0 {
 			d.Article = a.ID
+		} else if res.Confidence >= c.opts.Threshold*choiceShare && res.Known > 0 {
+			d.Choices = c.choices(res.Hits)
 		}
 	}
 	n := normalize(text)
@@ -135,33 +143,68 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Category, d.Article, d.Confidence = "", "", 0
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
-	case (d.Article == "" || d.Category == kb.OutOfScope) && content <= 3:
+	case d.Article == "" && content <= 3:
 		// Too little said to tell the problem ("no funciona", "can I ask
-		// something?", "tell me a joke"): ask for it rather than hand a
-		// blank to a person.
+		// something?"): ask for it rather than hand a blank to a person. A
+		// confident match with the KB's off-topic examples ("a qué hora abre
+		// la cafetería") is closed below.
 		d.Article = ""
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
 	case d.Article != "" && d.Category == kb.OutOfScope:
 		// Like the KB's examples of what the desk does not handle.
-		d.Action, d.Reason = ActionEscalate, "out_of_scope"
+		d.Action, d.Reason = ActionClose, "out_of_scope"
+	case d.Article == "" && len(d.Choices) > 0:
+		// Plausible but not confident: offer the best articles.
+		d.Action, d.Reason = ActionAsk, "choose"
 	case d.Article == "":
-		d.Action, d.Reason = ActionEscalate, "low_confidence"
+		d.handOver(c, "low_confidence", n, have)
+	case slices.Contains(c.opts.EscalateCategories, d.Category):
+		d.handOver(c, "category", n, have)
 	default:
-		d.Missing = missingDetails(c.opts.detailsFor(d.Category), n, have)
-		switch {
-		case len(d.Missing) > 0:
-			d.Action, d.Reason = ActionAsk, "missing_details"
-		case slices.Contains(c.opts.EscalateCategories, d.Category):
-			d.Action, d.Reason = ActionEscalate, "category"
-		default:
-			d.Action, d.Reason = ActionAnswer, "confident"
-		}
+		// Answer first: details are asked only before a hand-over.
+		d.Action, d.Reason = ActionAnswer, "confident"
+	}
+	if d.Reason != "choose" {
+		d.Choices = nil
 	}
 	if d.Missing == nil {
 		d.Missing = []string{}
 	}
 	return d
+}
+
+// handOver decides a hand-over to a person for reason: first the details of
+// the category the message does not carry (ask), else at once (escalate).
+func (d *Decision) handOver(c *Classifier, reason string, n normalized, have map[string]string) {
+	d.Missing = missingDetails(c.opts.detailsFor(d.Category), n, have)
+	d.Action, d.Reason = ActionEscalate, reason
+	if len(d.Missing) > 0 {
+		d.Action = ActionAsk
+	}
+}
+
+// choiceShare is the share of the threshold from which a match is plausible
+// enough to offer, with the runner-up, as a choice.
+const choiceShare = 0.6
+
+// choices returns the best two in-scope articles of hits, at most two.
+func (c *Classifier) choices(hits []model.Hit) []string {
+	var out []string
+	for i, h := range hits {
+		a := c.m.Articles()[h.Article]
+		if a.Category == kb.OutOfScope {
+			if i == 0 {
+				return nil // most like what the desk does not handle
+			}
+			continue
+		}
+		out = append(out, a.ID)
+		if len(out) == 2 {
+			break
+		}
+	}
+	return out
 }
 
 // describesProblem reports whether a request for a person also says what

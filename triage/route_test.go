@@ -36,10 +36,12 @@ func TestRoute(t *testing.T) {
 		action, category string
 	}{
 		{"es password", "Olvidé mi contraseña desde ayer, solo a mí", "es", "password-reset", ActionAnswer, "account"},
-		{"es unaccented", "olvide mi contrasena", "es", "password-reset", ActionAsk, "account"},
+		{"es unaccented", "olvide mi contrasena", "es", "password-reset", ActionAnswer, "account"},
 		{"en printer", "The printer on floor 2 is offline since this morning, only me", "en", "printer-offline", ActionAnswer, "hardware"},
-		{"en vpn", "vpn won't connect", "en", "vpn-connect", ActionAsk, "network"},
-		{"es vpn typo", "la vpn no conceta desde casa", "es", "vpn-connect", ActionAsk, "network"},
+		{"en vpn", "vpn won't connect", "en", "vpn-connect", ActionAnswer, "network"},
+		{"es vpn typo", "la vpn no conceta desde casa", "es", "vpn-connect", ActionAnswer, "network"},
+		{"es onsite", "necesito que venga un tecnico a instalar un equipo nuevo", "es", "", ActionAsk, "onsite"},
+		{"en off-topic", "what time does the cafeteria open", "en", "", ActionClose, "out_of_scope"},
 		{"human es", "quiero hablar con una persona", "es", "", ActionEscalate, ""},
 		{"human en", "human please", "en", "", ActionEscalate, ""},
 		{"urgent", "URGENTE: el sistema está caído para toda la oficina", "es", "", ActionEscalate, ""},

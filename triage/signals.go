@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/intake-support/intake/triage/textproc"
@@ -106,7 +107,64 @@ var yesPhrases = []string{
 	"thanks", "sim", "resolvido", "oui", "resolu", "ja", "geloest", "gelost", "funktioniert", "funziona",
 	"risolto", "fet", "correcte", "thank you", "all good", "that worked", "that helped", "funciono",
 	"se arreglo", "arreglado", "todo bien", "genial", "excelente", "great", "sorted", "did it", "working now",
-	"it s working",
+	"it s working", "thx", "ty", "yup", "sii", "sep", "simon", "ya jala", "ya jalo", "jala", "ya sirve", "sirvio",
+	"yes thx", "ok gracias", "vale", "de acuerdo", "cool", "nice",
+}
+
+// Phrases that say the problem is gone, whatever was asked: "sí, ya
+// funciona" to a question about details resolves too (folded).
+var fixedWords = []string{
+	"ya funciona", "funciona", "ya quedo", "ya jala", "ya jalo", "ya sirve", "resuelto", "solucionado",
+	"se soluciono", "se arreglo", "arreglado", "funciono", "sirvio", "works", "it works", "works now", "working now",
+	"it s working", "solved", "fixed", "resolved", "sorted", "that worked", "that helped",
+}
+
+// Words that, opening a short message, say yes.
+var yesOpeners = []string{"si", "sip", "sii", "yes", "yep", "yup", "ok", "okay", "listo", "perfecto", "thanks", "gracias"}
+
+// saysFixed reports whether a message says the problem is solved, asked
+// anything: a "solved" button, a phrase like "ya funciona", or a short
+// message opening with yes ("ok gracias"). Longer messages are not taken
+// for an answer.
+func saysFixed(action string, n normalized) bool {
+	if action == ActionSolved {
+		return true
+	}
+	if action != "" || n.words > 8 || answerKind("", n) <= 0 {
+		return false // a long message is about the problem, not an answer
+	}
+	if n.hasAny(fixedWords) {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.TrimSpace(n.s), " ")
+	return n.words <= 4 && slices.Contains(yesOpeners, first)
+}
+
+// Replies to a choice that refuse every option (folded).
+var nonePhrases = []string{"ninguno", "ninguna", "ninguno de los dos", "none", "neither", "none of them", "otro", "otra cosa", "something else"}
+
+// Ordinal words and the option they pick (folded).
+var ordinals = map[string]int{
+	"1": 0, "uno": 0, "primero": 0, "primera": 0, "first": 0, "one": 0, "1st": 0,
+	"2": 1, "dos": 1, "segundo": 1, "segunda": 1, "second": 1, "two": 1, "2nd": 1,
+}
+
+// chosen returns the option a short reply picks among n options ("1", "el
+// segundo", "the first one"), or -1.
+func chosen(n normalized, options int) int {
+	if n.words > 6 {
+		return -1
+	}
+	pick := -1
+	for _, w := range strings.Fields(n.s) {
+		if i, ok := ordinals[w]; ok && i < options {
+			if pick >= 0 && pick != i {
+				return -1 // "1 o 2"
+			}
+			pick = i
+		}
+	}
+	return pick
 }
 
 // Negations that say the problem is gone ("ya no falla", "no more errors");
@@ -126,6 +184,8 @@ var noPhrases = []string{
 	"no sirvio", "no se soluciono", "not", "not yet", "still", "still not", "doesn t", "didn t", "does not",
 	"did not", "not solved", "not fixed", "nao", "ainda nao", "non", "toujours pas", "nein", "immer noch",
 	"nicht", "ancora", "encara no", "continua", "persiste", "same problem", "mismo problema",
+	"nel", "nop", "nopes", "no jala", "broken", "still broken", "sigue", "tampoco", "nothing changed",
+	"didnt", "doesnt", "didn", "doesn",
 }
 
 // answerKind classifies a reply to "did that solve it?": +1 yes, -1 no, 0 neither.

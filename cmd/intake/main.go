@@ -1,6 +1,8 @@
 // Command intake is the support intake gateway: one binary that runs the
 // gateway (serve), checks a configuration (check), shows the Level I decision
 // for a message (route), measures triage quality on labelled data (eval),
+// holds a conversation with the bot in the terminal (chat), runs the
+// conversation stories (test),
 // normalizes an email file (inspect) and prints its version.
 package main
 
@@ -21,6 +23,8 @@ Usage:
   intake route   -config FILE [-json] [TEXT]  the Level I decision for one message (stdin without TEXT)
   intake eval    [-config FILE | -train TRAIN.jsonl] [-json] TEST.jsonl
   intake inspect [-config FILE] FILE.eml      the normalized form of an email, as JSON
+  intake chat    -config FILE [-lang es] [-channel email]  a conversation with the bot in the terminal
+  intake test    -config FILE [-stories DIR]  run the conversation stories (default: KB folder's stories/)
   intake version
 `
 
@@ -48,6 +52,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = route(rest, stdin, stdout, stderr)
 	case "eval":
 		err = eval(rest, stdout, stderr)
+	case "chat":
+		err = chat(ctx, rest, stdin, stdout, stderr)
+	case "test":
+		err = testStories(ctx, rest, stdout, stderr)
 	case "inspect":
 		err = inspect(rest, stdout, stderr)
 	case "version", "-version", "--version":

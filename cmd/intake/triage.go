@@ -34,6 +34,8 @@ func triageOptions(cfg *config.Config) triage.Options {
 		Languages:     cfg.Triage.Languages,
 		Details:       cfg.Triage.Details,
 		ConfirmWithin: cfg.Triage.ConfirmWithin,
+		AnswerWithin:  cfg.Triage.AnswerWithin,
+		MaxAttempts:   cfg.Triage.MaxAttempts,
 		Threshold:     cfg.Triage.Threshold,
 	}
 }

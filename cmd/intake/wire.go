@@ -28,7 +28,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}
-	m.levelOne = triage.NewLevelOne(bot, m.Store, time.Now)
+	m.levelOne = triage.NewLevelOne(bot)
 	m.Desk = escalation.New(m.Config, m.Store, escalation.WithLogger(m.Logger), escalation.WithInbox(m.Worker.Inbox()))
 	m.Worker.Humans = m.Desk
 	m.Worker.LevelOne = m.Desk.WrapLevelOne(m.levelOne)
