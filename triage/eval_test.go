@@ -1,3 +1,8 @@
+// The evaluations on the dev splits are single-threaded numeric work that
+// the race detector only slows tenfold; scripts/test runs them without it.
+
+//go:build !race
+
 package triage
 
 import (
