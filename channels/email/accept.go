@@ -142,26 +142,53 @@ func (a *Adapter) rateLimit(ctx context.Context, msg *intake.Message) error {
 	return nil
 }
 
-// senderKey threads a message by its sender when nothing else does: it adds
-// a key "email-sender:<addr>:<bucket>" after the message's own keys (so any
-// Message-ID or token match wins), where bucket is the ThreadWindow-long
-// period of now. The key of the current or the previous bucket is kept only
-// when it maps to an open incident updated within ThreadWindow; the current
-// bucket's key is also added when unmapped, so a new incident (or the one
-// found) is mapped by it and an active conversation carries over from bucket
-// to bucket. A key mapped to a closed or stale incident is never added: the
-// worker would otherwise thread the message to it.
+// senderKey threads a message by its sender when nothing else does, and
+// only when it continues the sender's open incident: a mail that replies to
+// nothing about a different problem opens its own incident even within
+// ThreadWindow. Two keys, added after the message's own (so any Message-ID
+// or token match wins), each "<base>:<bucket>" where bucket is the
+// ThreadWindow-long period of now:
+//
+//   - email-sender:<addr>:s:<subject digest>: the same subject after Re:/Fwd:;
+//   - email-sender:<addr>: any subject, kept only when the message follows up
+//     the incident it maps to (see followsUp).
+//
+// The key of the current or the previous bucket is kept only when it maps to
+// an open incident updated within ThreadWindow (and, for the sender key,
+// followed up); the current bucket's key is also added when unmapped, so a
+// new incident (or the one found) is mapped by it and an active conversation
+// carries over from bucket to bucket. A key mapped to a closed, stale or
+// other incident is never added: the worker would otherwise thread the
+// message to it.
 func (a *Adapter) senderKey(ctx context.Context, msg *intake.Message) error {
-	win := a.cfg.ThreadWindow
-	if win <= 0 {
+	if a.cfg.ThreadWindow <= 0 {
 		return nil
 	}
-	now := a.opts.now()
 	addr := strings.ToLower(msg.From.ID)
-	bucket := now.UnixNano() / int64(win)
-	key := func(b int64) intake.ThreadKey {
-		return intake.ThreadKey("email-sender:" + addr + ":" + strconv.FormatInt(b, 10))
+	if subj := baseSubject(msg.Subject); subj != "" {
+		keys, err := a.windowKeys(ctx, "email-sender:"+addr+":s:"+subjectHash(subj), func(*intake.Incident) bool { return true })
+		if err != nil {
+			return err
+		}
+		msg.ThreadKeys = append(msg.ThreadKeys, keys...)
 	}
+	keys, err := a.windowKeys(ctx, "email-sender:"+addr, func(inc *intake.Incident) bool { return followsUp(msg, inc) })
+	if err != nil {
+		return err
+	}
+	msg.ThreadKeys = append(msg.ThreadKeys, keys...)
+	return nil
+}
+
+// windowKeys returns the keys of base to add to a message (see senderKey):
+// the current or previous bucket's key when it maps to an open incident
+// updated within ThreadWindow that join accepts, and the current bucket's
+// key when it is unmapped.
+func (a *Adapter) windowKeys(ctx context.Context, base string, join func(*intake.Incident) bool) ([]intake.ThreadKey, error) {
+	win := a.cfg.ThreadWindow
+	now := a.opts.now()
+	bucket := now.UnixNano() / int64(win)
+	key := func(b int64) intake.ThreadKey { return intake.ThreadKey(base + ":" + strconv.FormatInt(b, 10)) }
 	var keep []intake.ThreadKey
 	currentFree := false
 	for _, b := range []int64{bucket, bucket - 1} {
@@ -171,21 +198,20 @@ func (a *Adapter) senderKey(ctx context.Context, msg *intake.Message) error {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("sender thread: %w", err)
+			return nil, fmt.Errorf("sender thread: %w", err)
 		}
 		inc, err := a.st.GetIncident(ctx, id)
 		if err != nil {
-			return fmt.Errorf("sender thread: %w", err)
+			return nil, fmt.Errorf("sender thread: %w", err)
 		}
-		if len(keep) == 0 && inc.Open() && now.Sub(inc.UpdatedAt) <= win {
+		if len(keep) == 0 && inc.Open() && now.Sub(inc.UpdatedAt) <= win && join(inc) {
 			keep = append(keep, key(b))
 		}
 	}
 	if currentFree {
 		keep = append(keep, key(bucket))
 	}
-	msg.ThreadKeys = append(msg.ThreadKeys, keep...)
-	return nil
+	return keep, nil
 }
 
 // sleep waits d or until ctx is done.
