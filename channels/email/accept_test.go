@@ -110,7 +110,9 @@ func TestSenderWindowNewProblem(t *testing.T) {
 		{"vpn-re@c", "Re: VPN no conecta", "Sigue igual: ya reinicié el router y el equipo y el error 809 aparece al intentar conectar.", "INC-000001"},
 		{"vpn-fwd@c", "RV: vpn  no conecta [INC-999999]", "Reenvío el caso de la VPN con lo que me pidió mi jefe que añadiera al respecto.", "INC-000001"},
 		{"battery-re@c", "Re: Laptop battery: different issue", "adjunto captura", "INC-000002"},
-		{"answer@c", "", "ya lo intenté", "INC-000001"},
+		{"answer@c", "", "ya lo intenté", "INC-000002"}, // a short answer joins the problem written about last
+		{"vpn-again@c", "VPN no conecta", "Lo he vuelto a intentar desde otra red y tampoco conecta, mismo error.", "INC-000001"},
+		{"answer2@c", "", "sí", "INC-000001"}, // now the VPN is the latest
 		{"printer@c", "Impresora", "La impresora del piso 3 no imprime nada desde esta mañana, sale una hoja en blanco.", "INC-000003"},
 		{"short-new@c", "Monitor", "no enciende", "INC-000004"},
 	}
