@@ -26,7 +26,7 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 	if isParserError(msg) || line == 0 {
 		line++
 	}
-	if n := firstFailingLine(data, msg); n > line {
+	if n := firstFailingLine(data, msg, line); n > line {
 		// yaml.v3 names the line where the enclosing construct started; the
 		// first prefix of the file that fails the same way ends where the
 		// problem is.
@@ -95,18 +95,26 @@ func find(lines []string, s string) (line, col int, ok bool) {
 	return 0, 0, false
 }
 
-// maxScanLines bounds the prefixes firstFailingLine parses.
-const maxScanLines = 5000
+// maxScanBytes bounds the bytes firstFailingLine parses in all, so that a
+// huge file with an error near its end costs bounded time.
+const maxScanBytes = 16 << 20
 
 // firstFailingLine returns the number of lines of the shortest prefix of
-// data that fails to parse with message msg, or 0.
-func firstFailingLine(data []byte, msg string) int {
+// data, from the first from lines on, that fails to parse with message msg;
+// 0 when there is none or the search would cost too much.
+func firstFailingLine(data []byte, msg string, from int) int {
 	lines := strings.SplitAfter(string(data), "\n")
-	var b strings.Builder
-	for n := 1; n <= len(lines) && n <= maxScanLines; n++ {
-		b.WriteString(lines[n-1])
+	size, budget := 0, maxScanBytes
+	for n := 1; n <= len(lines); n++ {
+		size += len(lines[n-1])
+		if n < from {
+			continue
+		}
+		if budget -= size; budget < 0 {
+			return 0
+		}
 		var v yaml.Node
-		err := yaml.Unmarshal([]byte(b.String()), &v)
+		err := yaml.Unmarshal(data[:size], &v)
 		if err == nil {
 			continue
 		}
