@@ -58,8 +58,10 @@ func TestLoadExample(t *testing.T) {
 		{"default details", strings.Join(cfg.Triage.DetailsFor("network"), ","), "description,since,impact"},
 		{"confirm within", cfg.Triage.ConfirmWithin, 24 * time.Hour},
 		{"tiers", len(cfg.Tiers), 4},
-		{"routing", len(cfg.Routing), 6},
-		{"last rule catches all", cfg.Routing[5].When.CatchAll(), true},
+		{"routing", len(cfg.Routing), 7},
+		{"last rule catches all", cfg.Routing[6].When.CatchAll(), true},
+		{"outage rule", cfg.Routing[1].Name + " " + string(cfg.Routing[1].Tier), "outage L3"},
+		{"on-call", cfg.OnCall.Mention + " " + cfg.OnCall.Hours.Kind, "S0ONCALL always"},
 		{"major incidents", cfg.MajorIncidents.Enabled(), true},
 	}
 	for _, tt := range tests {
@@ -68,7 +70,7 @@ func TestLoadExample(t *testing.T) {
 		}
 	}
 	l3, ok := cfg.Tier("L3")
-	if !ok || l3.Name != "Nivel III" || l3.ClaimWithin != 30*time.Minute || l3.Next != "L4" {
+	if !ok || l3.Name.In("es") != "Nivel III" || l3.Name.In("en") != "Tier III" || l3.ClaimWithin != 30*time.Minute || l3.Next != "L4" {
 		t.Errorf("Tier(L3) = %+v, %v; want Nivel III, 30m, next L4", l3, ok)
 	}
 	if _, ok := cfg.Tier("L9"); ok {
@@ -149,7 +151,8 @@ func TestMinimalDefaults(t *testing.T) {
 		{"details", strings.Join(cfg.Triage.DetailsFor("x"), ","), "description"},
 		{"threshold", cfg.Triage.Threshold, 0.5},
 		{"kb off", cfg.Triage.KnowledgeBase, ""},
-		{"tier name", cfg.Tiers[0].Name, "L2"},
+		{"tier name", cfg.Tiers[0].Name.In("en"), "L2"},
+		{"on-call off", cfg.OnCall.Enabled(), false},
 		{"claim", cfg.Tiers[0].ClaimWithin, DefaultClaimWithin},
 		{"clock", cfg.Tiers[0].Clock, ClockBusiness},
 		{"steps", len(cfg.Tiers[0].Steps), 1},

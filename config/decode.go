@@ -119,6 +119,14 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	if v.CanAddr() {
+		if av, ok := v.Addr().Interface().(altScalar); ok && n.Kind == yaml.ScalarNode {
+			if s, ok := d.scalar(n, path, "a string"); ok {
+				if err := av.parseAltScalar(s); err != nil {
+					d.fail(n, path, err.Error())
+				}
+			}
+			return
+		}
 		if sv, ok := v.Addr().Interface().(scalarValue); ok {
 			if s, ok := d.scalar(n, path, "a string"); ok {
 				if err := sv.parseScalar(s); err != nil {

@@ -32,6 +32,7 @@ func applyDefaults(c *Config, d *decoder) {
 	for i := range c.Tiers {
 		tierDefaults(&c.Tiers[i], c.Channels.Slack.ManagerChannel)
 	}
+	onCallDefaults(&c.OnCall)
 	c.Queues.RedeliverAfter = orDur(c.Queues.RedeliverAfter, 2*time.Minute)
 	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
 		c.Queues.MaxAttempts = 8
@@ -126,7 +127,10 @@ func triageDefaults(t *Triage, d *decoder) {
 // claim_within and escalated to next (or, in the last tier, the managers
 // are told) at twice claim_within.
 func tierDefaults(t *Tier, managerChannel string) {
-	t.Name = or(t.Name, string(t.ID))
+	if len(t.Name) == 0 {
+		t.Name = Text{"": string(t.ID)}
+	}
+	onCallDefaults(&t.OnCall)
 	t.Clock = or(t.Clock, ClockBusiness)
 	t.ClaimWithin = orDur(t.ClaimWithin, DefaultClaimWithin)
 	t.ResolveWithin = orDur(t.ResolveWithin, DefaultResolveWithin)
@@ -164,4 +168,15 @@ func orDur(v, def time.Duration) time.Duration {
 		return def
 	}
 	return v
+}
+
+// onCallDefaults: an on-call target without hours is on call always; hours
+// written as a window are of kind window.
+func onCallDefaults(o *OnCall) {
+	if o.Hours.Kind == "" {
+		o.Hours.Kind = OnCallAlways
+		if len(o.Hours.Days) > 0 || o.Hours.From != 0 || o.Hours.To != 0 {
+			o.Hours.Kind = OnCallWindow
+		}
+	}
 }

@@ -8,10 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"strconv"
-	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/intake-support/intake/internal/yamlerr"
 )
 
 // Load reads, decodes and validates the configuration file at path with
@@ -102,68 +102,8 @@ func parseYAML(file string, data []byte) (top *yaml.Node, errs Errors) {
 	return top, nil
 }
 
-// syntaxError turns a yaml.v3 error ("yaml: line 3: did not find expected
-// key") into a positioned Error. yaml.v3 reports parser errors on the line
-// before the construct that failed (its lines count from 0 there) and
-// omits line 1 altogether, so the line is corrected here; the column is the
-// first character of that line, or of the culprit when it is recognisable.
+// syntaxError turns a yaml.v3 error into a positioned Error.
 func syntaxError(file string, data []byte, err error) Error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	line := 0
-	if rest, ok := strings.CutPrefix(msg, "line "); ok {
-		if num, m, ok := strings.Cut(rest, ": "); ok {
-			if n, err := strconv.Atoi(num); err == nil {
-				line, msg = n, m
-			}
-		}
-	}
-	if isParserError(msg) || line == 0 {
-		line++
-	}
-	lines := strings.Split(string(data), "\n")
-	if line > len(lines) {
-		line = max(len(lines), 1)
-	}
-	text := ""
-	if line-1 < len(lines) {
-		text = lines[line-1]
-	}
-	col := len(text) - len(strings.TrimLeft(text, " ")) + 1
-	switch {
-	case strings.HasPrefix(msg, "unknown anchor"):
-		// "unknown anchor 'x' referenced": find the alias *x.
-		if name, ok := strings.CutPrefix(msg, "unknown anchor '"); ok {
-			name, _, _ = strings.Cut(name, "'")
-			if l, c, ok := find(lines, "*"+name); ok {
-				line, col = l, c
-			}
-		}
-	case strings.Contains(msg, "expected ',' or") && strings.Contains(text, "${"):
-		col = strings.Index(text, "${") + 1
-		msg += ` (inside [...] or {...}, write "${VAR}" in quotes)`
-	case strings.Contains(text, "\t") && strings.Contains(msg, "cannot start any token"):
-		col = strings.Index(text, "\t") + 1
-		msg += " (indent with spaces, not tabs)"
-	}
+	line, col, msg := yamlerr.Locate(data, err)
 	return Error{File: file, Line: line, Col: col, Msg: "invalid YAML: " + msg}
-}
-
-// isParserError reports whether a yaml.v3 message comes from its parser
-// (as opposed to its scanner), whose line numbers are off by one.
-func isParserError(msg string) bool {
-	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {
-		if strings.HasPrefix(msg, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func find(lines []string, s string) (line, col int, ok bool) {
-	for i, l := range lines {
-		if c := strings.Index(l, s); c >= 0 {
-			return i + 1, c + 1, true
-		}
-	}
-	return 0, 0, false
 }

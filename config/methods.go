@@ -17,6 +17,15 @@ func (c *Config) Tier(id intake.TierID) (*Tier, bool) {
 	return nil, false
 }
 
+// DeskLanguage is the language of agent-facing texts such as cards: the
+// first of triage.languages, or English.
+func (c *Config) DeskLanguage() string {
+	if len(c.Triage.Languages) > 0 {
+		return c.Triage.Languages[0]
+	}
+	return "en"
+}
+
 // Open reports whether t falls within business hours: a business day that
 // is not a holiday, between From and To in the configured time zone.
 func (b BusinessHours) Open(t time.Time) bool {

@@ -27,6 +27,9 @@ type Config struct {
 	VIP            VIP            `yaml:"vip"`
 	MajorIncidents MajorIncidents `yaml:"major_incidents"`
 	Queues         Queues         `yaml:"queues"`
+	// OnCall is alerted when an urgent incident arrives whose tier has no
+	// on-call target of its own covering that moment.
+	OnCall OnCall `yaml:"on_call"`
 }
 
 // Queues tunes the durable inbox and outbox.
@@ -159,9 +162,11 @@ const (
 
 // Tier is one human tier: a Slack channel of agents with SLA clocks.
 type Tier struct {
-	ID           intake.TierID `yaml:"id"`
-	Name         string        `yaml:"name"`
-	SlackChannel string        `yaml:"slack_channel"`
+	ID intake.TierID `yaml:"id"`
+	// Name is shown to customers in their language and on cards in the
+	// desk's (see Config.DeskLanguage).
+	Name         Text   `yaml:"name"`
+	SlackChannel string `yaml:"slack_channel"`
 	// ClaimWithin is how long an incident may wait unclaimed.
 	ClaimWithin time.Duration `yaml:"claim_within"`
 	// ResolveWithin is how long a claimed incident may stay unresolved.
@@ -172,6 +177,8 @@ type Tier struct {
 	Clock string `yaml:"clock"`
 	// Steps are what happens while an incident stays unclaimed, in order.
 	Steps []Step `yaml:"steps"`
+	// OnCall is alerted at once when an urgent incident arrives in this tier.
+	OnCall OnCall `yaml:"on_call"`
 }
 
 // The actions of an escalation step.
@@ -219,6 +226,9 @@ type Match struct {
 	MaxConfidence *float64 `yaml:"max_confidence"`
 	VIP           *bool    `yaml:"vip"`
 	BusinessHours *bool    `yaml:"business_hours"`
+	// Urgent matches incidents Level I found urgent (urgency or outage
+	// words) or of category outage.
+	Urgent *bool `yaml:"urgent"`
 	// Regexp is Regex, compiled; nil when Regex is empty.
 	Regexp *regexp.Regexp `yaml:"-"`
 }
@@ -228,5 +238,5 @@ func (m Match) CatchAll() bool {
 	return len(m.Category) == 0 && len(m.Language) == 0 && len(m.LanguageNot) == 0 &&
 		len(m.Channel) == 0 && len(m.FromDomain) == 0 && len(m.Keywords) == 0 &&
 		m.Regex == "" && m.MinConfidence == nil && m.MaxConfidence == nil &&
-		m.VIP == nil && m.BusinessHours == nil
+		m.VIP == nil && m.BusinessHours == nil && m.Urgent == nil
 }

@@ -32,6 +32,7 @@ func validate(c *Config, d *decoder) {
 		d.failPath("queues.max_attempts", fmt.Sprintf("must be at least 1, got %d", c.Queues.MaxAttempts))
 	}
 	validateTiers(c, d)
+	validateOnCall(c.OnCall, d, "on_call")
 	validateRouting(c, d)
 	validateVIP(&c.VIP, d)
 	if c.MajorIncidents.Enabled() || d.present("major_incidents") {

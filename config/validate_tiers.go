@@ -32,6 +32,8 @@ func validateTiers(c *Config, d *decoder) {
 			d.required(p+".slack_channel", ": the Slack channel where the tier's cards are posted")
 		}
 		d.check(p+".clock", oneOf(t.Clock, ClockBusiness, ClockAlways))
+		d.check(p+".name", checkText(t.Name))
+		validateOnCall(t.OnCall, d, p+".on_call")
 	}
 	for i, t := range c.Tiers {
 		p := fmt.Sprintf("tiers[%d]", i)
@@ -46,6 +48,32 @@ func validateTiers(c *Config, d *decoder) {
 	}
 	reportLoops(c, d)
 }
+
+// validateOnCall checks an on-call target written at path (absent is fine).
+func validateOnCall(o OnCall, d *decoder, path string) {
+	if !d.present(path) {
+		return
+	}
+	if o.SlackChannel == "" {
+		d.required(path+".slack_channel", ": the Slack channel the on-call alert is posted in")
+	}
+	if m := o.Mention; m != "" && m != "here" && m != "channel" && !slackIDPattern.MatchString(m) {
+		d.failPath(path+".mention", fmt.Sprintf("%q is not a Slack user group (S...) or user (U... or W...) ID, nor here or channel", m))
+	}
+	h := o.Hours
+	if h.Kind != OnCallWindow {
+		return
+	}
+	if len(h.Days) == 0 {
+		d.failPath(path+".hours.days", "no days: list at least one, such as [sat, sun]")
+	}
+	if h.From >= h.To && !d.bad[path+".hours.from"] && !d.bad[path+".hours.to"] {
+		d.failPath(path+".hours.to", fmt.Sprintf("%s must be later than from (%s); for nights use hours: off_hours", h.To, h.From))
+	}
+}
+
+// slackIDPattern is a Slack user group, user or enterprise user ID.
+var slackIDPattern = regexp.MustCompile(`^[SUW][A-Z0-9]{2,}$`)
 
 func validateSteps(c *Config, d *decoder, p string, t Tier) {
 	for j, s := range t.Steps {

@@ -28,20 +28,35 @@ func say(lang, es, en string) string {
 
 var diasES = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
 
-// ackCustomer tells the customer their incident number and that a person
-// will follow up; outside business hours, also when.
-func (d *Desk) ackCustomer(inc *intake.Incident, now time.Time) intake.Reply {
-	name := d.tierName(inc.Tier)
-	es := fmt.Sprintf("Tu solicitud quedó registrada como %s y pasó a nuestro equipo de soporte (%s). Una persona te responderá en este mismo hilo.", inc.ID, name)
-	en := fmt.Sprintf("Your request is registered as %s and was passed to our support team (%s). A person will follow up in this thread.", inc.ID, name)
+// ackCustomer tells the customer their incident number, the tier's name in
+// their language, and when a person will reply. It is the one text that
+// states timing, so it never says two things: an urgent incident whose
+// on-call target was alerted (oncall) or that arrives in business hours is
+// "the team is alerted now"; anything else out of hours is "queued until"
+// the next opening, in the desk's time zone.
+func (d *Desk) ackCustomer(inc *intake.Incident, now time.Time, oncall bool) intake.Reply {
+	es := fmt.Sprintf("Tu solicitud quedó registrada como %s y pasó a nuestro equipo de soporte (%s).", inc.ID, d.tierNameIn(inc.Tier, "es"))
+	en := fmt.Sprintf("Your request is registered as %s and was passed to our support team (%s).", inc.ID, d.tierNameIn(inc.Tier, "en"))
 	h := ClockFor(d.cfg, d.tier(inc.Tier))
-	if !h.Open(now) {
+	urgent := isUrgent(inc)
+	switch {
+	case urgent && (oncall || h.Open(now)):
+		es += " Como es urgente, ya avisamos al equipo: una persona te responderá en este mismo hilo lo antes posible."
+		en += " As it is urgent, the team has been alerted now: a person will follow up in this thread as soon as possible."
+	case h.Open(now):
+		es += " Una persona te responderá en este mismo hilo."
+		en += " A person will follow up in this thread."
+	default:
 		next := h.NextOpen(now).In(h.loc())
 		bh := d.cfg.BusinessHours
-		es += fmt.Sprintf(" Ahora estamos fuera de horario de atención (%s a %s, %s); te atenderemos a partir del %s %s a las %s.",
+		es += fmt.Sprintf(" Ahora estamos fuera de horario de atención (%s a %s, %s): queda en cola y una persona te responderá en este mismo hilo a partir del %s %s a las %s.",
 			bh.From, bh.To, h.loc(), diasES[next.Weekday()], next.Format("02/01"), next.Format("15:04"))
-		en += fmt.Sprintf(" We are outside business hours (%s to %s, %s); we will pick it up from %s.",
+		en += fmt.Sprintf(" We are outside business hours (%s to %s, %s): it is queued and a person will follow up in this thread from %s.",
 			bh.From, bh.To, h.loc(), next.Format("Monday Jan 2 at 15:04"))
+		if urgent {
+			es += " Lo marcamos como urgente: será lo primero que atendamos."
+			en += " We marked it as urgent: it will be the first we take."
+		}
 	}
 	return intake.Reply{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}
 }

@@ -172,7 +172,11 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
 	}
-	replies = append(replies, d.ackCustomer(inc, now))
+	alert, alerted := d.alertOnCall(inc, now)
+	if alerted {
+		replies = append(replies, alert)
+	}
+	replies = append(replies, d.ackCustomer(inc, now, alerted))
 	return intake.Outcome{Replies: replies}, nil
 }
 
@@ -186,7 +190,7 @@ func (d *Desk) routeInput(inc *intake.Incident, esc intake.Escalation, now time.
 	return RouteInput{
 		Category: inc.Category, Language: inc.Language, Confidence: esc.Confidence,
 		Channel: inc.Customer.Channel, Sender: inc.Customer, Subject: inc.Subject,
-		Text: strings.Join(text, "\n"), Time: now,
+		Text: strings.Join(text, "\n"), Time: now, Urgent: esc.Reason == "urgent",
 	}
 }
 
@@ -228,9 +232,15 @@ func cardSeq(id string) int {
 	return n
 }
 
-func (d *Desk) tierName(id intake.TierID) string {
-	if t := d.tier(id); t != nil && t.Name != "" {
-		return t.Name
+// tierName is the name of a tier as agents see it: in the desk's language.
+func (d *Desk) tierName(id intake.TierID) string { return d.tierNameIn(id, d.cfg.DeskLanguage()) }
+
+// tierNameIn is the name of a tier in language lang, for customers.
+func (d *Desk) tierNameIn(id intake.TierID, lang string) string {
+	if t := d.tier(id); t != nil {
+		if s := t.Name.In(lang); s != "" {
+			return s
+		}
 	}
 	return string(id)
 }

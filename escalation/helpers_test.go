@@ -107,12 +107,18 @@ type env struct {
 
 func newEnv(t *testing.T, extra string, now time.Time) *env {
 	t.Helper()
+	return newEnvWith(t, loadConfig(t, extra), now)
+}
+
+// newEnvWith is newEnv with a configuration of the test's own.
+func newEnvWith(t *testing.T, cfg *config.Config, now time.Time) *env {
+	t.Helper()
 	st, err := bolt.Open(t.TempDir() + "/intake.db")
 	if err != nil {
 		t.Fatalf("bolt.Open = %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
-	e := &env{t: t, cfg: loadConfig(t, extra), st: st, clk: newClock(now), inbox: &capture{}}
+	e := &env{t: t, cfg: cfg, st: st, clk: newClock(now), inbox: &capture{}}
 	log := quiet()
 	e.desk = escalation.New(e.cfg, st, escalation.WithClock(e.clk.Now), escalation.WithLogger(log), escalation.WithInbox(e.inbox))
 	e.w = &channels.Worker{Store: st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: log}

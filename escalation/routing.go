@@ -21,6 +21,8 @@ type RouteInput struct {
 	Subject    string          `json:"subject,omitempty"`
 	Text       string          `json:"text,omitempty"`
 	Time       time.Time       `json:"time"`
+	// Urgent is set when Level I found urgency or outage words.
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 // Decision is the tier routing picked and why.
@@ -104,9 +106,14 @@ func (r *Router) mismatch(m config.Match, re *regexp.Regexp, in RouteInput) stri
 		return fmt.Sprintf("vip is %t, want %t", !*m.VIP, *m.VIP)
 	case m.BusinessHours != nil && r.hours.Open(in.Time) != *m.BusinessHours:
 		return fmt.Sprintf("business_hours is %t, want %t", !*m.BusinessHours, *m.BusinessHours)
+	case m.Urgent != nil && in.urgent() != *m.Urgent:
+		return fmt.Sprintf("urgent is %t, want %t", !*m.Urgent, *m.Urgent)
 	}
 	return ""
 }
+
+// urgent reports whether the incident calls for a person at once (see isUrgent).
+func (in RouteInput) urgent() bool { return in.Urgent || in.Category == "outage" }
 
 // senderDomain is the email domain of an email sender, lowercase; "" otherwise.
 func senderDomain(c intake.Customer) string {

@@ -63,8 +63,10 @@ var phrases = map[string]map[string]string{
 		"en": "I'm passing your case to a support specialist with everything you've told me.",
 	},
 	"urgent": {
-		"es": "Entendido, es urgente: aviso ahora mismo al equipo de soporte.",
-		"en": "Understood, this is urgent: I'm alerting the support team right now.",
+		// No timing here: the desk's acknowledgement, in the same message,
+		// says whether the team is alerted now or when it will reply.
+		"es": "Entendido, es urgente.",
+		"en": "Understood, this is urgent.",
 	},
 	"first_checks": {
 		"es": "Mientras tanto, estas comprobaciones pueden ayudar:",

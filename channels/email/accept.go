@@ -142,50 +142,119 @@ func (a *Adapter) rateLimit(ctx context.Context, msg *intake.Message) error {
 	return nil
 }
 
-// senderKey threads a message by its sender when nothing else does: it adds
-// a key "email-sender:<addr>:<bucket>" after the message's own keys (so any
-// Message-ID or token match wins), where bucket is the ThreadWindow-long
-// period of now. The key of the current or the previous bucket is kept only
-// when it maps to an open incident updated within ThreadWindow; the current
-// bucket's key is also added when unmapped, so a new incident (or the one
-// found) is mapped by it and an active conversation carries over from bucket
-// to bucket. A key mapped to a closed or stale incident is never added: the
-// worker would otherwise thread the message to it.
+// senderKey threads a message by its sender when nothing else does, and
+// only when it continues the sender's open incident: a mail that replies to
+// nothing about a different problem opens its own incident even within
+// ThreadWindow. Two kinds of keys, added after the message's own (so any
+// Message-ID or token match wins):
+//
+//   - email-sender:<addr>:s:<subject digest>: the same subject after Re:/Fwd:;
+//   - email-sender:<addr>: any subject, kept only when the message follows up
+//     the incident it maps to (see followsUp).
+//
+// Each is "<base>:<bucket>[#<generation>]", where bucket is the
+// ThreadWindow-long period of now and generations number the incidents the
+// sender opened in one bucket, so that the latest is the one followed up.
+// See windowKeys.
 func (a *Adapter) senderKey(ctx context.Context, msg *intake.Message) error {
-	win := a.cfg.ThreadWindow
-	if win <= 0 {
+	if a.cfg.ThreadWindow <= 0 {
 		return nil
 	}
-	now := a.opts.now()
 	addr := strings.ToLower(msg.From.ID)
+	var bySubject intake.IncidentID
+	if subj := baseSubject(msg.Subject); subj != "" {
+		keys, joined, err := a.windowKeys(ctx, "email-sender:"+addr+":s:"+subjectHash(subj), func(*intake.Incident) bool { return true })
+		if err != nil {
+			return err
+		}
+		msg.ThreadKeys = append(msg.ThreadKeys, keys...)
+		bySubject = joined
+	}
+	keys, _, err := a.windowKeys(ctx, "email-sender:"+addr, func(inc *intake.Incident) bool {
+		if bySubject != "" {
+			return inc.ID == bySubject // the subject decided: that incident becomes the latest
+		}
+		return followsUp(msg, inc)
+	})
+	if err != nil {
+		return err
+	}
+	msg.ThreadKeys = append(msg.ThreadKeys, keys...)
+	return nil
+}
+
+// maxGenerations bounds the incidents one sender key tells apart in a bucket.
+const maxGenerations = 20
+
+// windowKeys returns the keys of base to add to a message (see senderKey)
+// and the incident a kept key maps to, "" when none is kept.
+// The latest generation of the current bucket, else of the previous one, is
+// kept when it maps to an open incident updated within ThreadWindow that
+// join accepts. Unless that key is the current bucket's, the current
+// bucket's next, unmapped generation is added too, so that the incident the
+// message lands on (a new one, or the one found) becomes the latest: an
+// active conversation carries over from bucket to bucket, and a short answer
+// joins the problem the sender wrote about last. A key mapped to a closed,
+// stale or other incident is never added: the worker would otherwise thread
+// the message to it.
+func (a *Adapter) windowKeys(ctx context.Context, base string, join func(*intake.Incident) bool) ([]intake.ThreadKey, intake.IncidentID, error) {
+	win := a.cfg.ThreadWindow
+	now := a.opts.now()
 	bucket := now.UnixNano() / int64(win)
-	key := func(b int64) intake.ThreadKey {
-		return intake.ThreadKey("email-sender:" + addr + ":" + strconv.FormatInt(b, 10))
+	key := func(b int64, gen int) intake.ThreadKey {
+		k := base + ":" + strconv.FormatInt(b, 10)
+		if gen > 1 {
+			k += "#" + strconv.Itoa(gen)
+		}
+		return intake.ThreadKey(k)
 	}
 	var keep []intake.ThreadKey
-	currentFree := false
+	var joined intake.IncidentID
+	next := 1
 	for _, b := range []int64{bucket, bucket - 1} {
-		id, err := a.st.LookupThread(ctx, key(b))
-		if errors.Is(err, store.ErrNotFound) {
-			currentFree = currentFree || b == bucket
-			continue
-		}
+		id, gen, err := a.latestGeneration(ctx, func(g int) intake.ThreadKey { return key(b, g) })
 		if err != nil {
-			return fmt.Errorf("sender thread: %w", err)
+			return nil, "", err
+		}
+		if b == bucket {
+			next = gen + 1
+		}
+		if gen == 0 {
+			continue
 		}
 		inc, err := a.st.GetIncident(ctx, id)
 		if err != nil {
-			return fmt.Errorf("sender thread: %w", err)
+			return nil, "", fmt.Errorf("sender thread: %w", err)
 		}
-		if len(keep) == 0 && inc.Open() && now.Sub(inc.UpdatedAt) <= win {
-			keep = append(keep, key(b))
+		if inc.Open() && now.Sub(inc.UpdatedAt) <= win && join(inc) {
+			keep, joined = append(keep, key(b, gen)), inc.ID
+			if b == bucket {
+				return keep, joined, nil
+			}
+			break
 		}
 	}
-	if currentFree {
-		keep = append(keep, key(bucket))
+	if next <= maxGenerations {
+		keep = append(keep, key(bucket, next))
 	}
-	msg.ThreadKeys = append(msg.ThreadKeys, keep...)
-	return nil
+	return keep, joined, nil
+}
+
+// latestGeneration returns the incident of the highest mapped generation of
+// a key and that generation, 0 when none is mapped.
+func (a *Adapter) latestGeneration(ctx context.Context, key func(gen int) intake.ThreadKey) (intake.IncidentID, int, error) {
+	var last intake.IncidentID
+	for gen := 1; gen <= maxGenerations; gen++ {
+		id, err := a.st.LookupThread(ctx, key(gen))
+		if errors.Is(err, store.ErrNotFound) {
+			return last, gen - 1, nil
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("sender thread: %w", err)
+		}
+		last = id
+	}
+	return last, maxGenerations, nil
 }
 
 // sleep waits d or until ctx is done.

@@ -18,6 +18,11 @@ func loadExtras(cfg *config.Config) error {
 
 func loadKB(cfg *config.Config) (*triage.KB, error) {
 	k, err := triage.LoadKB(cfg.Triage.KnowledgeBase)
+	if err == nil {
+		if probs := kb.CheckCategories(k, configCategories(cfg)...); len(probs) > 0 {
+			err = &kb.LoadError{Problems: probs}
+		}
+	}
 	var le *kb.LoadError
 	if errors.As(err, &le) {
 		problems := make(config.Errors, 0, len(le.Problems))
@@ -27,6 +32,19 @@ func loadKB(cfg *config.Config) (*triage.KB, error) {
 		return nil, problems
 	}
 	return k, err
+}
+
+// configCategories are the categories the configuration names: the keys of
+// triage.details and the routing rules' categories.
+func configCategories(cfg *config.Config) []string {
+	var out []string
+	for c := range cfg.Triage.Details {
+		out = append(out, c)
+	}
+	for _, r := range cfg.Routing {
+		out = append(out, r.When.Category...)
+	}
+	return out
 }
 
 func triageOptions(cfg *config.Config) triage.Options {

@@ -76,7 +76,7 @@ func decide(cfg *config.Config, c *triage.Classifier, text string, sender intake
 		return d, nil, err
 	}
 	r := router.Route(escalation.RouteInput{Category: d.Category, Language: d.Language, Confidence: d.Confidence,
-		Channel: sender.Channel, Sender: sender, Text: text, Time: time.Now()})
+		Channel: sender.Channel, Sender: sender, Text: text, Time: time.Now(), Urgent: d.Reason == "urgent"})
 	d.Tier, d.Rule = string(r.Tier), r.Rule
 	return d, r.Explain, nil
 }

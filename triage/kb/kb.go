@@ -22,6 +22,9 @@ type Article struct {
 	// File and Line say where the article was defined, for messages.
 	File string `json:"-"`
 	Line int    `json:"-"`
+	// CategoryLine and CategoryCol are where the category is written.
+	CategoryLine int `json:"-"`
+	CategoryCol  int `json:"-"`
 }
 
 // OutOfScope is the category of articles whose questions show what the desk

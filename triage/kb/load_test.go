@@ -33,8 +33,11 @@ func TestLoadErrors(t *testing.T) {
 		files map[string]string
 		want  []string // substrings, each FILE:LINE:COL prefixed
 	}{
-		{"syntax", map[string]string{"a.yaml": "id: x\ncategory: [unclosed\n"}, []string{"a.yaml:1:1: did not find expected"}},
-		{"tab", map[string]string{"b.yaml": "id: x\ncategory: y\n\tanswer: z\n"}, []string{"b.yaml:2:1: found a tab character"}},
+		// Syntax errors at the line and column to look at (yaml.v3 says one line earlier).
+		{"syntax", map[string]string{"a.yaml": "id: x\ncategory: [unclosed\n"}, []string{"a.yaml:2:11: invalid YAML: did not find expected ',' or ']'"}},
+		{"tab", map[string]string{"b.yaml": "id: x\ncategory: y\n\tanswer: z\n"}, []string{"b.yaml:3:1: invalid YAML: found a tab character that violates indentation (indent with spaces, not tabs)"}},
+		{"indentation", map[string]string{"c.yaml": "- id: x\n  category: account\n  answer: {es: y}\n - id: w\n"}, []string{"c.yaml:4:2: invalid YAML: did not find expected '-' indicator"}},
+		{"unclosed quote", map[string]string{"d.yaml": "id: x\ncategory: account\nanswer: {es: \"y}\n"}, []string{"d.yaml:3:"}},
 		{"unknown key", map[string]string{"a.yaml": good + "colour: red\n"}, []string{`a.yaml:7:1: unknown key "colour"`}},
 		{"missing id", map[string]string{"a.yaml": "category: x\nanswer: {en: y}\n"}, []string{"a.yaml:1:1: article without id"}},
 		{"missing category", map[string]string{"a.yaml": "id: x\nanswer: {en: y}\n"}, []string{`a.yaml:1:1: article "x" without category`}},

@@ -3,13 +3,12 @@ package kb
 import (
 	"fmt"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-)
 
-var yamlLineRe = regexp.MustCompile(`line (\d+):?`)
+	"github.com/intake-support/intake/internal/yamlerr"
+)
 
 var idRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]*$`)
 
@@ -18,16 +17,8 @@ var idRe = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]*$`)
 func Parse(file string, data []byte) ([]*Article, []Problem) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		// Errors at the end of input carry no line: point at the end.
-		line := strings.Count(string(data), "\n") + 1
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			if n, err := strconv.Atoi(m[1]); err == nil {
-				line = n
-			}
-		}
-		msg := yamlLineRe.ReplaceAllString(strings.TrimPrefix(err.Error(), "yaml: "), "")
-		msg = strings.TrimSpace(strings.TrimPrefix(msg, ": "))
-		return nil, []Problem{{file, line, 1, msg}}
+		line, col, msg := yamlerr.Locate(data, err)
+		return nil, []Problem{{file, line, col, "invalid YAML: " + msg}}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
 		return nil, []Problem{{file, 1, 1, "empty file: want an article or a list of articles"}}
@@ -98,6 +89,7 @@ func (p *parser) article(n *yaml.Node) *Article {
 			}
 		case "category":
 			a.Category = p.scalar(v)
+			a.CategoryLine, a.CategoryCol = v.Line, v.Column
 		case "title":
 			a.Title = p.langStrings(v)
 		case "questions":

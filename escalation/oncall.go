@@ -1,0 +1,75 @@
+package escalation
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
+)
+
+// isUrgent reports whether an incident calls for a person at once: Level I
+// found urgency or outage words, or it is an outage.
+func isUrgent(inc *intake.Incident) bool {
+	return inc.Category == "outage" || (inc.Escalation != nil && inc.Escalation.Reason == "urgent")
+}
+
+// onCallFor returns the on-call target to alert for an urgent incident in
+// tier at now: the tier's own when it covers now, else the desk-wide one when
+// it does; ok is false when nobody is on call then.
+func (d *Desk) onCallFor(tier intake.TierID, now time.Time) (config.OnCall, bool) {
+	bh := d.cfg.BusinessHours
+	open := NewHours(bh).Open(now)
+	if t := d.tier(tier); t != nil && t.OnCall.Enabled() && t.OnCall.Hours.Covers(now, bh, open) {
+		return t.OnCall, true
+	}
+	if o := d.cfg.OnCall; o.Enabled() && o.Hours.Covers(now, bh, open) {
+		return o, true
+	}
+	return config.OnCall{}, false
+}
+
+// alertOnCall pages the on-call target of an urgent incident that has just
+// reached the humans, and records it on the timeline. It reports false, with
+// no reply, when the incident is not urgent or nobody is on call.
+func (d *Desk) alertOnCall(inc *intake.Incident, now time.Time) (intake.Reply, bool) {
+	if !isUrgent(inc) {
+		return intake.Reply{}, false
+	}
+	oc, ok := d.onCallFor(inc.Tier, now)
+	if !ok {
+		return intake.Reply{}, false
+	}
+	when := "in business hours"
+	if !NewHours(d.cfg.BusinessHours).Open(now) {
+		when = "out of business hours"
+	}
+	// Only IDs, names from the configuration and mentions: no customer text,
+	// so the reply may be markup and its mention notifies.
+	text := fmt.Sprintf("%sUrgent incident %s arrived %s (%s), category %s; its card is in <#%s>.",
+		slackMention(oc.Mention), inc.ID, when, d.formatDue(now), orDash(inc.Category), d.tierConv(inc.Tier).Address)
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "on-call alerted in " + oc.SlackChannel})
+	return intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: oc.SlackChannel},
+		Text: text, Markup: true, Auto: true}, true
+}
+
+// slackMention renders an on-call mention followed by a space: a user group,
+// a user, @here or @channel; "" for none.
+func slackMention(m string) string {
+	switch {
+	case m == "":
+		return ""
+	case m == "here" || m == "channel":
+		return "<!" + m + "> "
+	case m[0] == 'S':
+		return "<!subteam^" + m + "> "
+	}
+	return "<@" + m + "> "
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
