@@ -29,8 +29,8 @@ var phrases = map[string]map[string]string{
 		"en": "I'm closing this case. If it is a technical problem after all, reply to this message and a person on the team will look at it.",
 	},
 	"unanswered": {
-		"es": "Como no tuve respuesta a mis preguntas, sigo con lo que ya me contaste.",
-		"en": "As I didn't hear back on my questions, I'm going ahead with what you already told me.",
+		"es": "No tuve respuesta a mis preguntas, así que sigo adelante.",
+		"en": "I didn't hear back on my questions, so I'm going ahead.",
 	},
 	"expired_question": {
 		"es": "Como no tuvimos respuesta, cierro el caso. Si todavía necesitas ayuda, responde a este mensaje.",

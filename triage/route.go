@@ -143,11 +143,11 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Category, d.Article, d.Confidence = "", "", 0
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}
-	case d.Article == "" && content <= 3:
+	case d.Article == "" && content <= 3, d.Category == kb.OutOfScope && content <= 2:
 		// Too little said to tell the problem ("no funciona", "can I ask
 		// something?"): ask for it rather than hand a blank to a person. A
-		// confident match with the KB's off-topic examples ("a qué hora abre
-		// la cafetería") is closed below.
+		// match with the KB's off-topic examples that says a little more
+		// ("a qué hora abre la cafetería") is closed below.
 		d.Article = ""
 		d.Action, d.Reason = ActionAsk, "too_short"
 		d.Missing = []string{"description"}

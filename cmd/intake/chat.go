@@ -15,9 +15,15 @@ import (
 	"github.com/intake-support/intake/triage"
 )
 
-// simStart is the simulated time a conversation starts: a Monday morning,
-// inside business hours.
-var simStart = time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+// simStart is the simulated time a conversation starts: Monday 2 March
+// 2026 at 11:00 in the desk's time zone, inside usual business hours.
+func simStart(cfg *config.Config) time.Time {
+	loc := cfg.BusinessHours.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Date(2026, 3, 2, 11, 0, 0, 0, loc)
+}
 
 // chat holds a conversation with the Level I bot in the terminal: every
 // stdin line is a customer message ("/wait 8h" moves the clock on and fires
@@ -37,11 +43,12 @@ func chat(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprintf(stderr, "intake chat: unknown channel %q (email, slack or discord)\n", *channel)
 		return exitCode(2)
 	}
-	clk := &simClock{now: simStart}
+	clk := &simClock{}
 	cfg, bot, err := loadBot(*path, stderr, clk.Now)
 	if err != nil {
 		return err
 	}
+	clk.now = simStart(cfg)
 	dir, err := tempDir()
 	if err != nil {
 		return err

@@ -129,8 +129,8 @@ func (c *mailClient) next(to string) reply {
 	for time.Now().Before(deadline) {
 		files, _ := filepath.Glob(filepath.Join(c.outbox, "*.eml"))
 		for _, f := range files {
-			if c.read[f] {
-				continue
+			if c.read[f] || strings.HasPrefix(filepath.Base(f), ".") {
+				continue // read, or still being written
 			}
 			raw, err := os.ReadFile(f)
 			if err != nil {

@@ -170,7 +170,7 @@ func testStories(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	var res storyResult
 	for _, s := range stories {
-		clk.now = simStart
+		clk.now = simStart(cfg)
 		failures, first, err := runStory(ctx, cfg, bot, clk, s, verboseTo(*verbose, stdout))
 		if err != nil {
 			return fmt.Errorf("%s:%d: story %q: %w", s.file, s.line, s.Name, err)
