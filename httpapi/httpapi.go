@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -87,7 +86,7 @@ func (s *Server) authorized(next http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusForbidden, "the incidents API is disabled: set http.api_token in the configuration")
 			return
 		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := bearer(r.Header.Get("Authorization"))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
@@ -112,17 +111,35 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
+	if c := q.Get("cursor"); c != "" {
+		pos, err := decodeCursor(c)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "cursor: "+err.Error()+"; pass next_cursor from the previous page as it is")
+			return
+		}
+		f.Before = &pos
+	}
+	page := f.Limit
+	f.Limit++ // one more than the page tells whether a next page exists
 	incs, err := s.store.ListIncidents(r.Context(), f)
 	if err != nil {
 		s.logger.Error("list incidents", "err", err)
 		writeError(w, http.StatusInternalServerError, "could not list incidents")
 		return
 	}
+	body := map[string]any{}
+	if len(incs) > page {
+		incs = incs[:page]
+		next := encodeCursor(store.PositionOf(incs[page-1]))
+		body["next_cursor"] = next
+		w.Header().Set("Link", "<"+nextURL(r, next)+`>; rel="next"`)
+	}
 	summaries := make([]summary, 0, len(incs))
 	for _, inc := range incs {
 		summaries = append(summaries, summarize(inc))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": summaries})
+	body["incidents"] = summaries
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
