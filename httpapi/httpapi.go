@@ -25,7 +25,8 @@ type Server struct {
 	store  store.Store
 	token  string
 	logger *slog.Logger
-	checks []readiness
+	checks   []readiness
+	warnings []readiness
 }
 
 // readiness is a named condition /readyz waits for besides the store.
@@ -55,6 +56,14 @@ func (s *Server) AddReadiness(name string, ready func() error) {
 	s.checks = append(s.checks, readiness{name, ready})
 }
 
+// AddWarning makes /readyz name name and the error in its body while warn
+// returns one, without failing readiness: a chat channel's set-up problem
+// (a missing Slack scope, a refused Discord intent) must not take the other
+// channels out of service.
+func (s *Server) AddWarning(name string, warn func() error) {
+	s.warnings = append(s.warnings, readiness{name, warn})
+}
+
 // Handle mounts another handler, such as the Slack webhooks.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
@@ -76,7 +85,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("ready\n"))
+	body := "ready\n"
+	for _, c := range s.warnings {
+		if err := c.ready(); err != nil {
+			body += "warning: " + c.name + ": " + err.Error() + "\n"
+		}
+	}
+	_, _ = w.Write([]byte(body))
 }
 
 // authorized lets a request through only with the configured bearer token.

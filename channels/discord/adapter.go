@@ -57,12 +57,18 @@ type Adapter struct {
 	seen     *seenSet
 	lanes    *lanes
 
-	mu      sync.Mutex
-	running bool
-	selfID  string
+	mu        sync.Mutex
+	running   bool
+	selfID    string
+	connected bool
+	problem   error // why Discord rejected the bot, once it has
 }
 
-var _ channels.Adapter = (*Adapter)(nil)
+var (
+	_ channels.Adapter   = (*Adapter)(nil)
+	_ channels.Connector = (*Adapter)(nil)
+	_ channels.Diagnoser = (*Adapter)(nil)
+)
 
 // New returns an adapter for cfg; it connects when Run is called.
 func New(cfg Config, logger *slog.Logger, opts ...Option) (*Adapter, error) {

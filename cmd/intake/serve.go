@@ -97,6 +97,9 @@ func (m *Main) Open(ctx context.Context) error {
 		if r, ok := a.(channels.Readier); ok {
 			m.HTTP.AddReadiness(string(ch), r.Ready)
 		}
+		if d, ok := a.(channels.Diagnoser); ok {
+			m.HTTP.AddWarning(string(ch), d.SetupProblem)
+		}
 	}
 	timers := &channels.TimerRunner{Store: m.Store, Inbox: m.Worker.Inbox(), Logger: m.Logger}
 	m.runners = append(m.runners, timers.Run, m.watchConfig)
@@ -129,6 +132,11 @@ func (m *Main) Run(ctx context.Context) error {
 	for ch, a := range m.Adapters {
 		g.Go(func() error {
 			if err := a.Run(gctx, inbox); err != nil {
+				// A set-up mistake (a refused intent) stops only its own
+				// channel; the adapter logged it and /readyz shows it.
+				if d, ok := a.(channels.Diagnoser); ok && d.SetupProblem() != nil {
+					return nil
+				}
 				return fmt.Errorf("%s channel: %w", ch, err)
 			}
 			return nil
