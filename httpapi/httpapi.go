@@ -21,10 +21,10 @@ import (
 
 // Server is intake's HTTP handler.
 type Server struct {
-	mux    *http.ServeMux
-	store  store.Store
-	token  string
-	logger *slog.Logger
+	mux      *http.ServeMux
+	store    store.Store
+	token    string
+	logger   *slog.Logger
 	checks   []readiness
 	warnings []readiness
 }
