@@ -16,7 +16,7 @@ import (
 // one snapshot. Members of equal score come in descending ID order, so a
 // position (score, ID) skips the members of its score with IDs not below it.
 // KEYS: driving index[, filter index]. ARGV: limit (0 for none), prefix,
-// highest score ('+inf' for none), ID at that score (” for none).
+// highest score ('+inf' for none), ID at that score (empty for none).
 var listScript = goredis.NewScript(`
 local limit, prefix, top, topID = tonumber(ARGV[1]), ARGV[2], ARGV[3], ARGV[4]
 local out, start, chunk = {}, 0, 256
