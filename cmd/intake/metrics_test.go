@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -22,16 +23,23 @@ import (
 // durability check), not by the example configuration's gateway.
 var externalMetrics = []string{"intake_outbox_dead_letters", "intake_redis_durable"}
 
-// chatGateway runs serve on the example configuration with Slack (HTTP mode,
-// a token lacking users:read) and Discord (a bot without the Message
-// Content intent) pointed at their test doubles.
-func chatGateway(t *testing.T) *gateway {
+// chatConfig is the example configuration with Slack (HTTP mode) and
+// Discord pointed at their test doubles, and the environment that switches
+// them on. broken: the Slack token lacks users:read and the Discord bot has
+// no Message Content intent.
+func chatConfig(t *testing.T, broken bool) (string, []string) {
 	t.Helper()
 	cfg := exampleConfig(t)
 	replaceSMTPPort(t, cfg)
 	sl := slackfake.New(t)
-	sl.SetScopes("channels:history", "groups:history", "im:history", "chat:write", "usergroups:read")
-	dc := discordtest.New(t, discordtest.WithoutPrivilegedIntents())
+	scopes := []string{"channels:history", "groups:history", "im:history", "chat:write", "usergroups:read", "users:read"}
+	var opts []discordtest.Option
+	if broken {
+		scopes = scopes[:len(scopes)-1]
+		opts = append(opts, discordtest.WithoutPrivilegedIntents())
+	}
+	sl.SetScopes(scopes...)
+	dc := discordtest.New(t, opts...)
 	data, err := os.ReadFile(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -41,13 +49,47 @@ func chatGateway(t *testing.T) *gateway {
 	if err := os.WriteFile(cfg, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	g := startServe(t, cfg, "SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=secret", "SLACK_APP_TOKEN=",
-		"DISCORD_BOT_TOKEN=test-token")
+	return cfg, []string{"SLACK_BOT_TOKEN=xoxb-test", "SLACK_SIGNING_SECRET=secret", "SLACK_APP_TOKEN=", "DISCORD_BOT_TOKEN=test-token"}
+}
+
+// chatGateway runs serve on chatConfig's broken set-up and waits until the
+// Discord rejection is logged.
+func chatGateway(t *testing.T) *gateway {
+	t.Helper()
+	cfg, env := chatConfig(t, true)
+	g := startServe(t, cfg, env...)
 	g.waitReady(t)
 	if !waitLog(g.logs, "Message Content Intent", 1, 20*time.Second) {
 		t.Fatalf("log never named the Message Content Intent; logs:\n%s", g.logs.String())
 	}
 	return g
+}
+
+func TestCheckOnlineNamesMissingScopesAndIntents(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		broken bool
+		code   int
+		want   []string
+	}{
+		{"complete set-up", false, 0, []string{": ok"}},
+		{"missing scope and intent", true, 1, []string{"slack: the bot token lacks the scopes users:read", "discord: the bot's Message Content intent is off"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, env := chatConfig(t, tc.broken)
+			cmd := exec.Command(binary, "check", "-online", "-config", cfg)
+			cmd.Env = append(os.Environ(), env...)
+			out, _ := cmd.CombinedOutput()
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("intake check -online exit = %d, want %d; output:\n%s", code, tc.code, out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(out), w) {
+					t.Errorf("intake check -online output lacks %q:\n%s", w, out)
+				}
+			}
+		})
+	}
 }
 
 func httpGet(t *testing.T, url string) (int, string) {
