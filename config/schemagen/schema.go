@@ -25,7 +25,7 @@ var scalars = map[reflect.Type]map[string]any{
 	reflect.TypeFor[config.Size](): {"type": []string{"string", "integer"}, "pattern": `^([0-9]+ *([KkMmGg]([Ii]?[Bb])?|[Bb])?|` + envRef + `)$`,
 		"description": "A size: 25MB, 512KB, 1GB (powers of 1024)."},
 	reflect.TypeFor[config.Clock](): {"type": "string", "pattern": `^([01][0-9]|2[0-3]):[0-5][0-9]$`, "description": "A time of day, HH:MM."},
-	reflect.TypeFor[config.Date](): {"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "description": "A date, YYYY-MM-DD."},
+	reflect.TypeFor[config.Date]():  {"type": "string", "pattern": `^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, "description": "A date, YYYY-MM-DD."},
 	reflect.TypeFor[config.Store](): {"type": "string", "pattern": `^(bolt:.+|rediss?://.+|` + envRef + `)$`,
 		"description": "bolt:PATH (embedded, one file) or redis://HOST:PORT/DB."},
 	reflect.TypeFor[time.Weekday](): {"enum": []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun",
