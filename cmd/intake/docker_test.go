@@ -27,8 +27,8 @@ func dockerReplacements(t *testing.T) [][2]string {
 	for _, m := range regexp.MustCompile(`-e 's\|([^|]*)\|([^|]*)\|'`).FindAllStringSubmatch(string(data), -1) {
 		out = append(out, [2]string{m[1], m[2]})
 	}
-	if len(out) < 4 {
-		t.Fatalf("Dockerfile has %d sed replacements, want the 4 that adapt the example", len(out))
+	if len(out) < 5 {
+		t.Fatalf("Dockerfile has %d sed replacements, want the 5 that adapt the example", len(out))
 	}
 	return out
 }
@@ -41,14 +41,19 @@ func TestDockerConfig(t *testing.T) {
 	text := string(example)
 	for _, r := range dockerReplacements(t) {
 		from, anchored := strings.CutPrefix(r[0], "^")
+		from, lineEnd := strings.CutSuffix(from, "$")
+		to := strings.ReplaceAll(r[1], `\n`, "\n")
 		n := strings.Count(text, from)
 		if anchored {
 			n = strings.Count("\n"+text, "\n"+from)
 		}
+		if lineEnd && !strings.Contains(text, from+"\n") {
+			n = 0
+		}
 		if n != 1 {
 			t.Fatalf("config/example.yaml has %q %d times, want once: the Dockerfile's sed no longer fits it", r[0], n)
 		}
-		text = strings.Replace(text, from, r[1], 1)
+		text = strings.Replace(text, from, to, 1)
 	}
 	dir := t.TempDir()
 	copyTree(t, "../../config/kb", filepath.Join(dir, "kb"))
@@ -69,10 +74,12 @@ func TestDockerConfig(t *testing.T) {
 			got := map[string]string{
 				"store": cfg.Store.String(), "http.listen": cfg.HTTP.Listen,
 				"smtp_listen.addr": cfg.Channels.Email.SMTPListen.Addr, "outbox_dir": cfg.Channels.Email.OutboxDir,
+				"drafts_dir": cfg.Triage.DraftsDir,
 			}
-			want := map[string]string{"store": tc.store, "http.listen": "0.0.0.0:8080", "smtp_listen.addr": "0.0.0.0:2525", "outbox_dir": "/data/outbox"}
+			want := map[string]string{"store": tc.store, "http.listen": "0.0.0.0:8080", "smtp_listen.addr": "0.0.0.0:2525",
+				"outbox_dir": "/data/outbox", "drafts_dir": "/data/drafts"}
 			for k, w := range want {
-				if got[k] != w && !(k == "outbox_dir" && got[k] == w+"/") {
+				if strings.TrimSuffix(got[k], "/") != w {
 					t.Errorf("image configuration %s = %q, want %q", k, got[k], w)
 				}
 			}
