@@ -44,6 +44,21 @@ type Readier interface {
 	Ready() error
 }
 
+// Connector is implemented by adapters that hold a connection to a chat
+// service: Connected reports whether it is up now (the
+// intake_adapter_connected gauge).
+type Connector interface {
+	Connected() bool
+}
+
+// Diagnoser is implemented by adapters that can tell a set-up mistake the
+// service reported, such as a Slack token without a needed scope or a
+// Discord bot without the Message Content intent. SetupProblem returns it, or
+// nil; /readyz shows it as a warning and start-up logs it.
+type Diagnoser interface {
+	SetupProblem() error
+}
+
 // Sent describes a delivered reply.
 type Sent struct {
 	// MessageID is the ID the channel gave the reply (email Message-ID, Slack ts).

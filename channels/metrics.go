@@ -62,3 +62,17 @@ func (m *Metrics) failed(ch intake.Channel, kind string) {
 		m.failures.WithLabelValues(string(ch), kind).Inc()
 	}
 }
+
+// Init starts the per-channel series of chans at zero, so that rate() sees
+// their first event and dashboards show the channel before its first message.
+func (m *Metrics) Init(chans []intake.Channel) {
+	if m == nil {
+		return
+	}
+	for _, ch := range chans {
+		m.messages.WithLabelValues(string(ch))
+		m.replies.WithLabelValues(string(ch))
+		m.failures.WithLabelValues(string(ch), "retry")
+		m.failures.WithLabelValues(string(ch), "permanent")
+	}
+}

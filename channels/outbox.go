@@ -64,6 +64,7 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 		o.park(ctx, d, log)
 		return
 	}
+	log = log.With("incident", r.IncidentID)
 	retry, err := o.send(ctx, &r)
 	switch {
 	case err == nil:
@@ -119,7 +120,7 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 	defer cancel()
 	o.record(ctx, r, "", sent)
 	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
-		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "err", err)
+		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
 	}
 	return 0, nil
 }

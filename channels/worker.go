@@ -99,6 +99,10 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery) {
 	if err == nil {
 		err = w.Process(ctx, &msg)
 	}
+	var ie *incidentError
+	if errors.As(err, &ie) {
+		log = log.With("incident", ie.id)
+	}
 	switch {
 	case err == nil:
 		if err := w.Store.Ack(ctx, InboxQueue, d); err != nil {
@@ -174,7 +178,7 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 		}
 		if !inc.HasMessage(msg.Channel, msg.ID) {
 			if err := w.apply(ctx, inc, msg); err != nil {
-				return nil, nil, err
+				return nil, nil, inIncident(inc.ID, created, err)
 			}
 			if created {
 				err = w.Store.CreateIncident(ctx, inc, incidentKeys(inc.ID, msg))
@@ -185,7 +189,7 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 				continue // someone else wrote first: thread and decide again
 			}
 			if err != nil {
-				return nil, nil, err
+				return nil, nil, inIncident(inc.ID, created, err)
 			}
 			if created {
 				w.Metrics.opened()
@@ -196,6 +200,25 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 	}
 	return nil, nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
 }
+
+// incidentError is a failure in handling one incident's message; it carries
+// the incident so the worker's log line names it.
+type incidentError struct {
+	id  intake.IncidentID
+	err error
+}
+
+func (e *incidentError) Error() string { return string(e.id) + ": " + e.err.Error() }
+
+// inIncident names the incident in err unless it was only being created: an
+// ID that was never stored would lead a reader nowhere.
+func inIncident(id intake.IncidentID, created bool, err error) error {
+	if created {
+		return err
+	}
+	return &incidentError{id, err}
+}
+func (e *incidentError) Unwrap() error { return e.err }
 
 // thread finds the incident of msg by its thread keys, or prepares a new one
 // (created is then true and the incident is not stored yet).

@@ -116,6 +116,7 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 	if err != nil {
 		return nil, err
 	}
+	d.metrics.Escalated("agent", to)
 	text := fmt.Sprintf("Escalated from %s by %s", d.tierName(from), mention(who))
 	if note != "" {
 		text += ": " + note

@@ -13,6 +13,7 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/metrics"
 	"github.com/intake-support/intake/store"
 )
 
@@ -40,6 +41,7 @@ type Desk struct {
 	knowledgeTier intake.TierID
 	poll          time.Duration
 	inbox         channels.Inbox
+	metrics       *metrics.Ops
 }
 
 var _ channels.Humans = (*Desk)(nil)
@@ -63,6 +65,9 @@ func WithPoll(p time.Duration) Option { return func(d *Desk) { d.poll = p } }
 // WithInbox sets where the desk queues its own system messages (major
 // incident grouping); by default the store's durable inbox.
 func WithInbox(in channels.Inbox) Option { return func(d *Desk) { d.inbox = in } }
+
+// WithMetrics counts escalations and SLA breaches in m.
+func WithMetrics(m *metrics.Ops) Option { return func(d *Desk) { d.metrics = m } }
 
 // New returns the desk of cfg keeping its timers in st.
 func New(cfg *config.Config, st store.Store, opts ...Option) *Desk {
@@ -172,6 +177,7 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
 	}
+	d.metrics.Escalated(esc.Reason, to)
 	alert, alerted := d.alertOnCall(inc, now)
 	if alerted {
 		replies = append(replies, alert)

@@ -10,6 +10,7 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/metrics"
 )
 
 // The actions of SLA timer messages.
@@ -107,6 +108,10 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 			!lastStatusAt(inc, intake.StatusEscalated).Equal(p.Epoch) {
 			return nil, nil // claimed, moved or resolved since: stale
 		}
+		// The first step at or past claim_within marks the breach, once.
+		if s := t.Steps; s[p.Step].After >= t.ClaimWithin && (p.Step == 0 || s[p.Step-1].After < t.ClaimWithin) {
+			d.metrics.SLABreached(t.ID, metrics.ClockClaim)
+		}
 		return d.step(ctx, inc, t, t.Steps[p.Step], now)
 	case SLAResolve:
 		if t == nil || inc.Status != intake.StatusClaimed || inc.ClaimedBy != p.Agent ||
@@ -114,6 +119,7 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 			return nil, nil
 		}
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
+		d.metrics.SLABreached(t.ID, metrics.ClockResolve)
 		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s %s has been claimed for longer than resolve_within (%s) and is not resolved yet.",
 			mention(inc.ClaimedBy), inc.ID, t.ResolveWithin), "")}, nil
 	}
@@ -137,6 +143,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 			if err != nil {
 				return nil, err
 			}
+			d.metrics.Escalated("unclaimed", to)
 			return append(replies, d.inThread(inc, fmt.Sprintf("Escalated automatically: it waited unclaimed in %s for %s.", d.tierName(t.ID), s.After), "")), nil
 		}
 		fallthrough

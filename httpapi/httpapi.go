@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -22,11 +21,12 @@ import (
 
 // Server is intake's HTTP handler.
 type Server struct {
-	mux    *http.ServeMux
-	store  store.Store
-	token  string
-	logger *slog.Logger
-	checks []readiness
+	mux      *http.ServeMux
+	store    store.Store
+	token    string
+	logger   *slog.Logger
+	checks   []readiness
+	warnings []readiness
 }
 
 // readiness is a named condition /readyz waits for besides the store.
@@ -56,6 +56,14 @@ func (s *Server) AddReadiness(name string, ready func() error) {
 	s.checks = append(s.checks, readiness{name, ready})
 }
 
+// AddWarning makes /readyz name name and the error in its body while warn
+// returns one, without failing readiness: a chat channel's set-up problem
+// (a missing Slack scope, a refused Discord intent) must not take the other
+// channels out of service.
+func (s *Server) AddWarning(name string, warn func() error) {
+	s.warnings = append(s.warnings, readiness{name, warn})
+}
+
 // Handle mounts another handler, such as the Slack webhooks.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
@@ -77,7 +85,13 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	_, _ = w.Write([]byte("ready\n"))
+	body := "ready\n"
+	for _, c := range s.warnings {
+		if err := c.ready(); err != nil {
+			body += "warning: " + c.name + ": " + err.Error() + "\n"
+		}
+	}
+	_, _ = w.Write([]byte(body))
 }
 
 // authorized lets a request through only with the configured bearer token.
@@ -87,7 +101,7 @@ func (s *Server) authorized(next http.HandlerFunc) http.Handler {
 			writeError(w, http.StatusForbidden, "the incidents API is disabled: set http.api_token in the configuration")
 			return
 		}
-		got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		got, ok := bearer(r.Header.Get("Authorization"))
 		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(s.token)) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="intake"`)
 			writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
@@ -112,17 +126,35 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		}
 		f.Limit = n
 	}
+	if c := q.Get("cursor"); c != "" {
+		pos, err := decodeCursor(c)
+		if err != nil {
+			writeError(w, http.StatusBadRequest, "cursor: "+err.Error()+"; pass next_cursor from the previous page as it is")
+			return
+		}
+		f.Before = &pos
+	}
+	page := f.Limit
+	f.Limit++ // one more than the page tells whether a next page exists
 	incs, err := s.store.ListIncidents(r.Context(), f)
 	if err != nil {
 		s.logger.Error("list incidents", "err", err)
 		writeError(w, http.StatusInternalServerError, "could not list incidents")
 		return
 	}
+	body := map[string]any{}
+	if len(incs) > page {
+		incs = incs[:page]
+		next := encodeCursor(store.PositionOf(incs[page-1]))
+		body["next_cursor"] = next
+		w.Header().Set("Link", "<"+nextURL(r, next)+`>; rel="next"`)
+	}
 	summaries := make([]summary, 0, len(incs))
 	for _, inc := range incs {
 		summaries = append(summaries, summarize(inc))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"incidents": summaries})
+	body["incidents"] = summaries
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {

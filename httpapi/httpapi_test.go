@@ -144,3 +144,24 @@ func TestReadyzWaitsForEveryReadinessCheck(t *testing.T) {
 		t.Fatalf("GET /readyz once bound = %d %s, want 200", code, body)
 	}
 }
+
+func TestReadyzShowsWarningsWithoutFailing(t *testing.T) {
+	api, _ := newAPI(t, "x")
+	var problem atomic.Value
+	problem.Store("")
+	api.AddWarning("slack", func() error {
+		if p := problem.Load().(string); p != "" {
+			return errors.New(p)
+		}
+		return nil
+	})
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	if code, body := get(t, srv.URL+"/readyz", ""); code != 200 || strings.Contains(body, "warning") {
+		t.Fatalf("GET /readyz without a problem = %d %q, want 200 without a warning", code, body)
+	}
+	problem.Store("the bot token lacks the scopes users:read")
+	if code, body := get(t, srv.URL+"/readyz", ""); code != 200 || !strings.Contains(body, "warning: slack: the bot token lacks the scopes users:read") {
+		t.Fatalf("GET /readyz with a problem = %d %q, want 200 with the warning", code, body)
+	}
+}

@@ -47,7 +47,20 @@ type Filter struct {
 	Tier   intake.TierID
 	// Limit caps the result; 0 means no cap.
 	Limit int
+	// Before, when set, starts the list after this position: only incidents
+	// older in the list's order (CreatedAt, then ID, both descending) are
+	// returned. Paging passes the position of the last incident of a page.
+	Before *Position
 }
+
+// Position is an incident's place in ListIncidents' order.
+type Position struct {
+	CreatedAt time.Time
+	ID        intake.IncidentID
+}
+
+// PositionOf returns inc's place in ListIncidents' order.
+func PositionOf(inc *intake.Incident) Position { return Position{CreatedAt: inc.CreatedAt, ID: inc.ID} }
 
 // Incidents stores incidents with optimistic versioning and finds them by
 // thread key.
@@ -68,7 +81,8 @@ type Incidents interface {
 	UpdateIncident(ctx context.Context, inc *intake.Incident, keys []intake.ThreadKey) error
 	// LookupThread returns the incident a thread key maps to, or ErrNotFound.
 	LookupThread(ctx context.Context, key intake.ThreadKey) (intake.IncidentID, error)
-	// ListIncidents returns the incidents matching f, newest first.
+	// ListIncidents returns the incidents matching f, newest first (latest
+	// CreatedAt; equal times by descending ID), after f.Before if set.
 	ListIncidents(ctx context.Context, f Filter) ([]*intake.Incident, error)
 }
 

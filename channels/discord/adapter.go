@@ -26,6 +26,13 @@ import (
 // the developer portal).
 const Intents = discordgo.IntentsGuildMessages | discordgo.IntentsDirectMessages | discordgo.IntentsMessageContent
 
+// Permissions are what the bot's invite asks for in each intake channel:
+// see the channel and its history, reply, and open and write in the thread
+// each incident gets. docs/discord.md's invite URL carries this number.
+const Permissions = discordgo.PermissionViewChannel | discordgo.PermissionSendMessages |
+	discordgo.PermissionReadMessageHistory | discordgo.PermissionCreatePublicThreads |
+	discordgo.PermissionSendMessagesInThreads
+
 // Config is what the adapter needs from the configuration.
 type Config struct {
 	// Token is the bot token, with or without the "Bot " prefix.
@@ -57,12 +64,18 @@ type Adapter struct {
 	seen     *seenSet
 	lanes    *lanes
 
-	mu      sync.Mutex
-	running bool
-	selfID  string
+	mu        sync.Mutex
+	running   bool
+	selfID    string
+	connected bool
+	problem   error // why Discord rejected the bot, once it has
 }
 
-var _ channels.Adapter = (*Adapter)(nil)
+var (
+	_ channels.Adapter   = (*Adapter)(nil)
+	_ channels.Connector = (*Adapter)(nil)
+	_ channels.Diagnoser = (*Adapter)(nil)
+)
 
 // New returns an adapter for cfg; it connects when Run is called.
 func New(cfg Config, logger *slog.Logger, opts ...Option) (*Adapter, error) {

@@ -36,9 +36,11 @@ func (a *Adapter) connect(ctx context.Context, r *receiver) error {
 		}
 		switch {
 		case err == nil:
+			a.setConnected(true)
 			a.log.Info("discord gateway connected", "resume", r.hadSession())
 		case errors.Is(err, discordgo.ErrWSAlreadyOpen):
 		case rejected(err):
+			a.reject(err)
 			return fmt.Errorf("%w: %w", ErrRejected, err)
 		default:
 			d := bo.next()
@@ -57,6 +59,7 @@ func (a *Adapter) connect(ctx context.Context, r *receiver) error {
 			return nil
 		case <-r.disconnected:
 		}
+		a.setConnected(false)
 		if a.opts.now().Sub(opened) >= a.opts.stableAfter {
 			bo.reset()
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -127,5 +128,51 @@ func TestIdentifyGuard(t *testing.T) {
 		if d := got - s.want; d < -time.Millisecond || d > time.Millisecond {
 			t.Errorf("%s: wait at +%s = %s, want %s", s.name, s.at, got, s.want)
 		}
+	}
+}
+
+func TestDisallowedIntentsNamesThePortalSwitch(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t, discordtest.WithoutPrivilegedIntents())
+	a := newAdapter(t, srv, Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	err := a.Run(ctx, newInbox())
+	if !errors.Is(err, ErrRejected) {
+		t.Errorf("Run() = %v, want ErrRejected", err)
+	}
+	p := a.SetupProblem()
+	if p == nil || !strings.Contains(p.Error(), "4014") || !strings.Contains(p.Error(), "Message Content Intent") {
+		t.Errorf("SetupProblem() = %v, want 4014 and the Message Content Intent switch named", p)
+	}
+	if a.Connected() {
+		t.Errorf("Connected() = true after the rejection, want false")
+	}
+}
+
+func TestConnectedFollowsTheGateway(t *testing.T) {
+	t.Parallel()
+	srv := discordtest.New(t)
+	a := newAdapter(t, srv, Config{})
+	if a.Connected() {
+		t.Fatalf("Connected() = true before Run, want false")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx, newInbox()) }()
+	srv.WaitLive(waitTimeout)
+	deadline := time.Now().Add(waitTimeout)
+	for !a.Connected() && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !a.Connected() {
+		t.Errorf("Connected() = false with the gateway live, want true")
+	}
+	if p := a.SetupProblem(); p != nil {
+		t.Errorf("SetupProblem() = %v, want nil", p)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run() = %v, want nil", err)
 	}
 }

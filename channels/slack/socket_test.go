@@ -99,7 +99,7 @@ func TestSocketMode(t *testing.T) {
 	cfg := testConfig(f)
 	cfg.AppToken = "xapp-test"
 	cfg.SigningSecret = ""
-	_, inbox := running(t, cfg)
+	a, inbox := running(t, cfg)
 	select {
 	case <-d.conns:
 	case <-time.After(20 * time.Second):
@@ -114,6 +114,9 @@ func TestSocketMode(t *testing.T) {
 	}
 	if got := inbox.all(); len(got) != 1 || got[0].Text != "hello over the socket" || got[0].Conversation.Address != "D77" {
 		t.Fatalf("inbox = %+v, want the DM before the ack", got)
+	}
+	if !a.Connected() {
+		t.Errorf("Connected() = false with events flowing over the socket, want true")
 	}
 
 	d.send(t, "env-2", "interactive", clickPayload(agentUser, "intake:claim", "INC-9", tierChan, "1700000000.000009", "1700000701.000001"))

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
+	"github.com/intake-support/intake/channels/discord"
+	"github.com/intake-support/intake/channels/slack"
 	"github.com/intake-support/intake/config"
 )
 
@@ -14,14 +18,43 @@ func check(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration `FILE`")
+	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens have the scopes and intents intake needs")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
-	if _, err := loadConfig(*path, stderr); err != nil {
+	cfg, err := loadConfig(*path, stderr)
+	if err != nil {
 		return err
+	}
+	if *online {
+		problems := checkOnline(cfg)
+		for _, p := range problems {
+			fmt.Fprintf(stderr, "%s: %s\n", *path, p)
+		}
+		if len(problems) > 0 {
+			return exitCode(1)
+		}
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", *path)
 	return nil
+}
+
+// checkOnline asks the chat services enabled in cfg what they grant intake.
+func checkOnline(cfg *config.Config) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var problems []string
+	if sc := cfg.Channels.Slack; sc.Enabled() {
+		if err := slack.CheckScopes(ctx, sc); err != nil {
+			problems = append(problems, "slack: "+err.Error())
+		}
+	}
+	if d := cfg.Channels.Discord; d.Enabled() {
+		if err := discord.CheckIntents(ctx, discord.Config{Token: d.Token, APIURL: d.APIURL}); err != nil {
+			problems = append(problems, "discord: "+err.Error())
+		}
+	}
+	return problems
 }
 
 // loadConfig loads and validates the file (and everything it refers to, such

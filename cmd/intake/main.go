@@ -19,7 +19,7 @@ const usage = `intake: omnichannel intake gateway for technical support
 
 Usage:
   intake serve   -config FILE [-http ADDR]    run the gateway
-  intake check   -config FILE                 validate a configuration
+  intake check   -config FILE [-online]       validate a configuration (-online: ask Slack and Discord too)
   intake route   -config FILE [-json] [TEXT]  the Level I decision for one message (stdin without TEXT)
   intake eval    [-config FILE | -train TRAIN.jsonl] [-json] TEST.jsonl
   intake inspect [-config FILE] FILE.eml      the normalized form of an email, as JSON

@@ -46,6 +46,7 @@ func (m *Main) reload(why string) {
 	var problems strings.Builder
 	cfg, err := loadConfig(m.Config.File, &problems)
 	if err != nil {
+		m.Ops.ReloadFailed()
 		m.Logger.Error("configuration not reloaded; the running one stays", "why", why, "problems", problems.String(), "err", err)
 		return
 	}
@@ -59,6 +60,7 @@ func (m *Main) reload(why string) {
 		}
 	}
 	if err != nil {
+		m.Ops.ReloadFailed()
 		m.Logger.Error("configuration not reloaded; the running one stays", "why", why, "err", err)
 		return
 	}

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -16,6 +18,7 @@ import (
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/escalation"
 	"github.com/intake-support/intake/httpapi"
+	"github.com/intake-support/intake/metrics"
 	"github.com/intake-support/intake/store"
 	"github.com/intake-support/intake/store/bolt"
 	"github.com/intake-support/intake/store/redis"
@@ -60,6 +63,7 @@ type Main struct {
 	Store    store.Store
 	Registry *prometheus.Registry
 	Metrics  *channels.Metrics
+	Ops      *metrics.Ops
 	Worker   *channels.Worker
 	Outbox   *channels.Outbox
 	Adapters map[intake.Channel]channels.Adapter
@@ -85,6 +89,14 @@ func (m *Main) Open(ctx context.Context) error {
 	if m.Metrics, err = channels.NewMetrics(m.Registry); err != nil {
 		return err
 	}
+	if m.Ops, err = metrics.New(m.Registry); err != nil {
+		return err
+	}
+	tiers := make([]intake.TierID, 0, len(m.Config.Tiers))
+	for _, t := range m.Config.Tiers {
+		tiers = append(tiers, t.ID)
+	}
+	m.Ops.InitTiers(tiers)
 	q := m.Config.Queues
 	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.MaxAttempts}
 	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter}
@@ -93,9 +105,16 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Outbox.Adapters = m.Adapters
+	if err := metrics.RegisterState(m.Registry, m.Store, m.Adapters, m.Logger); err != nil {
+		return err
+	}
+	m.Metrics.Init(slices.Collect(maps.Keys(m.Adapters)))
 	for ch, a := range m.Adapters {
 		if r, ok := a.(channels.Readier); ok {
 			m.HTTP.AddReadiness(string(ch), r.Ready)
+		}
+		if d, ok := a.(channels.Diagnoser); ok {
+			m.HTTP.AddWarning(string(ch), d.SetupProblem)
 		}
 	}
 	timers := &channels.TimerRunner{Store: m.Store, Inbox: m.Worker.Inbox(), Logger: m.Logger}
@@ -129,6 +148,11 @@ func (m *Main) Run(ctx context.Context) error {
 	for ch, a := range m.Adapters {
 		g.Go(func() error {
 			if err := a.Run(gctx, inbox); err != nil {
+				// A set-up mistake (a refused intent) stops only its own
+				// channel; the adapter logged it and /readyz shows it.
+				if d, ok := a.(channels.Diagnoser); ok && d.SetupProblem() != nil {
+					return nil
+				}
 				return fmt.Errorf("%s channel: %w", ch, err)
 			}
 			return nil

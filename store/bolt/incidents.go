@@ -195,7 +195,11 @@ func (s *Store) ListIncidents(ctx context.Context, f store.Filter) ([]*intake.In
 			return err
 		}
 		c := b.Cursor()
-		for k := lastWithPrefix(c, prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
+		first := lastWithPrefix(c, prefix)
+		if f.Before != nil {
+			first = lastBefore(c, prefix, join(prefix, timeKey(f.Before.CreatedAt), []byte(f.Before.ID)))
+		}
+		for k := first; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Prev() {
 			if len(k) < len(prefix)+8 {
 				return fmt.Errorf("index %s key %q too short: %w", idx, k, store.ErrCorrupt)
 			}

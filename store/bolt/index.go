@@ -105,3 +105,18 @@ func lastWithPrefix(c *bbolt.Cursor, prefix []byte) []byte {
 	}
 	return k
 }
+
+// lastBefore positions c on the last key with prefix that sorts before
+// bound, and returns it (nil if there is none).
+func lastBefore(c *bbolt.Cursor, prefix, bound []byte) []byte {
+	k, _ := c.Seek(bound)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return nil
+	}
+	return k
+}

@@ -18,6 +18,7 @@ var incidentTests = []test{
 	{"Incident/UpdateKeys", testUpdateKeys},
 	{"Incident/ConcurrentMutate", testConcurrentMutate},
 	{"Incident/List", testList},
+	{"Incident/ListPaging", testListPaging},
 	{"Incident/NextIDConcurrent", testNextIDConcurrent},
 	{"Incident/ClaimConcurrent", testClaimConcurrent},
 }

@@ -45,6 +45,9 @@ type Identify struct {
 	Raw json.RawMessage `json:"-"`
 }
 
+// privilegedIntents need a switch in the developer portal.
+const privilegedIntents = discordgo.IntentsMessageContent | discordgo.IntentsGuildMembers | discordgo.IntentsGuildPresences
+
 // gwConn is one client websocket; writes are serialized.
 type gwConn struct {
 	ws  *websocket.Conn
@@ -131,6 +134,14 @@ func (s *Server) identify(c *gwConn, d json.RawMessage) bool {
 		c.wmu.Lock()
 		_ = c.ws.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(4004, "Authentication failed."), time.Now().Add(writeTimeout))
+		c.wmu.Unlock()
+		return false
+	}
+	if s.noPrivileged && id.Intents&privilegedIntents != 0 {
+		s.notifyLocked()
+		c.wmu.Lock()
+		_ = c.ws.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(4014, "Disallowed intent(s)."), time.Now().Add(writeTimeout))
 		c.wmu.Unlock()
 		return false
 	}

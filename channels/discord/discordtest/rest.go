@@ -118,6 +118,15 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /api/v9/users/@me", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, s.bot)
 	})
+	mux.HandleFunc("GET /api/v9/applications/@me", func(w http.ResponseWriter, _ *http.Request) {
+		// Flag 1<<19: the Message Content intent is switched on (limited,
+		// as for a bot in fewer than 100 servers).
+		flags := 1 << 19
+		if s.noPrivileged {
+			flags = 0
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"id": s.bot.ID, "name": "intake", "flags": flags})
+	})
 	mux.HandleFunc("POST /api/v9/users/@me/channels", s.createDM)
 	mux.HandleFunc("GET /api/v9/channels/{id}", s.getChannel)
 	mux.HandleFunc("POST /api/v9/channels/{id}/messages", s.postMessage)

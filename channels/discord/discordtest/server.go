@@ -29,6 +29,8 @@ type Server struct {
 	nextID    atomic.Uint64
 	bot       discordgo.User
 	token     string // IDENTIFY with another token is closed with 4004
+	// noPrivileged: IDENTIFY with a privileged intent is closed with 4014.
+	noPrivileged bool
 
 	mu         sync.Mutex
 	changed    chan struct{} // closed and replaced whenever the state below changes
@@ -58,6 +60,12 @@ func WithHeartbeat(d time.Duration) Option { return func(s *Server) { s.heartbea
 // WithToken makes the gateway close with 4004 (authentication failed) an
 // IDENTIFY whose token is not "Bot "+token.
 func WithToken(token string) Option { return func(s *Server) { s.token = token } }
+
+// WithoutPrivilegedIntents makes the gateway close with 4014 (disallowed
+// intents) an IDENTIFY asking for a privileged intent (Message Content,
+// Guild Members, Guild Presences), as Discord does for a bot whose portal
+// switches are off.
+func WithoutPrivilegedIntents() Option { return func(s *Server) { s.noPrivileged = true } }
 
 // New starts a Server on 127.0.0.1 and stops it when the test ends.
 func New(t testing.TB, opts ...Option) *Server {

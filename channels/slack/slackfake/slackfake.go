@@ -42,6 +42,7 @@ type Server struct {
 	groupHits int
 	socketURL string // answered by apps.connections.open
 	attempts  int    // chat.postMessage requests, refused ones included
+	scopes    *string
 }
 
 // New starts a Server that stops when t's test ends.
@@ -49,6 +50,11 @@ func New(t testing.TB) *Server {
 	f := &Server{groups: map[string][]string{}}
 	f.Server = slacktest.NewTestServer(func(c slacktest.Customize) {
 		c.Handle("/auth.test", func(w http.ResponseWriter, _ *http.Request) {
+			f.mu.Lock()
+			if f.scopes != nil {
+				w.Header().Set("X-OAuth-Scopes", *f.scopes)
+			}
+			f.mu.Unlock()
 			fmt.Fprintf(w, `{"ok":true,"user_id":%q,"user":"intake","team_id":"T1"}`, BotUser)
 		})
 		c.Handle("/chat.postMessage", f.post("chat.postMessage"))
@@ -81,6 +87,15 @@ func New(t testing.TB) *Server {
 
 // APIURL is the base URL to give the client (config's api_url).
 func (f *Server) APIURL() string { return f.GetAPIURL() }
+
+// SetScopes makes auth.test report the token's scopes in X-OAuth-Scopes, as
+// Slack does; by default the header is absent.
+func (f *Server) SetScopes(scopes ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := strings.Join(scopes, ",")
+	f.scopes = &s
+}
 
 // SetGroup makes usergroups.users.list answer users for the group id.
 func (f *Server) SetGroup(id string, users ...string) {
