@@ -5,6 +5,7 @@ import (
 	"time"
 
 	intake "github.com/intake-support/intake"
+	"github.com/intake-support/intake/internal/redact"
 )
 
 // Config is the whole configuration file, decoded, defaulted and validated.
@@ -58,12 +59,13 @@ type Store struct {
 	URL string
 }
 
-// String returns the store in its configuration form.
+// String returns the store in its configuration form, with any password
+// masked so that the store can be logged; open it with URL.
 func (s Store) String() string {
 	if s.Kind == StoreBolt {
 		return "bolt:" + s.Path
 	}
-	return s.URL
+	return redact.URL(s.URL)
 }
 
 // HTTP configures the HTTP server (health, metrics, API, Slack HTTP mode).
