@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"time"
 )
@@ -33,6 +34,7 @@ func applyDefaults(c *Config, d *decoder) {
 		tierDefaults(&c.Tiers[i], c.Channels.Slack.ManagerChannel)
 	}
 	c.Queues.RedeliverAfter = orDur(c.Queues.RedeliverAfter, 2*time.Minute)
+	c.Instance = or(c.Instance, defaultInstance())
 	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
 		c.Queues.MaxAttempts = 8
 	}
@@ -162,4 +164,13 @@ func orDur(v, def time.Duration) time.Duration {
 		return def
 	}
 	return v
+}
+
+// defaultInstance is the host name, which stays the same across restarts;
+// "intake" when the system does not say.
+func defaultInstance() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "intake"
 }

@@ -28,6 +28,10 @@ type Config struct {
 	VIP            VIP            `yaml:"vip"`
 	MajorIncidents MajorIncidents `yaml:"major_incidents"`
 	Queues         Queues         `yaml:"queues"`
+	// Instance names this process among those sharing a Redis store, the
+	// same across its restarts, so that a restarted process takes back at
+	// once the work it had in flight and its leases.
+	Instance string `yaml:"instance"`
 }
 
 // Queues tunes the durable inbox and outbox.
