@@ -22,11 +22,12 @@ import (
 
 // Server is intake's HTTP handler.
 type Server struct {
-	mux    *http.ServeMux
-	store  store.Store
-	token  string
-	logger *slog.Logger
-	checks []readiness
+	mux      *http.ServeMux
+	store    store.Store
+	token    string
+	logger   *slog.Logger
+	checks   []readiness
+	warnings []readiness
 }
 
 // readiness is a named condition /readyz waits for besides the store.
@@ -56,6 +57,15 @@ func (s *Server) AddReadiness(name string, ready func() error) {
 	s.checks = append(s.checks, readiness{name, ready})
 }
 
+// AddWarning adds a line "warning: name: error" to /readyz's answer while
+// warn returns an error, without making it 503: for what a person must fix
+// but that does not stop intake from taking messages (escalations that reach
+// no agent, a Redis that may lose acknowledged messages). Call it before
+// serving.
+func (s *Server) AddWarning(name string, warn func() error) {
+	s.warnings = append(s.warnings, readiness{name, warn})
+}
+
 // Handle mounts another handler, such as the Slack webhooks.
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
@@ -78,6 +88,11 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ready\n"))
+	for _, c := range s.warnings {
+		if err := c.ready(); err != nil {
+			_, _ = w.Write([]byte("warning: " + c.name + ": " + err.Error() + "\n"))
+		}
+	}
 }
 
 // authorized lets a request through only with the configured bearer token.

@@ -14,14 +14,29 @@ func check(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration `FILE`")
+	strict := fs.Bool("strict", false, "exit 1 on warnings too")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
-	if _, err := loadConfig(*path, stderr); err != nil {
+	cfg, err := loadConfig(*path, stderr)
+	if err != nil {
 		return err
+	}
+	warnings := configWarnings(cfg)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", *path, w)
+	}
+	if *strict && len(warnings) > 0 {
+		return exitCode(1)
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", *path)
 	return nil
+}
+
+// configWarnings lists what a valid configuration still gets wrong for the
+// people it serves, such as escalations that reach no agent.
+func configWarnings(cfg *config.Config) []string {
+	return cfg.Unreachable(false)
 }
 
 // loadConfig loads and validates the file (and everything it refers to, such

@@ -98,6 +98,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Outbox.Adapters = m.Adapters
+	m.warnUnreachable()
 	for ch, a := range m.Adapters {
 		if r, ok := a.(channels.Readier); ok {
 			m.HTTP.AddReadiness(string(ch), r.Ready)
