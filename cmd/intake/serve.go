@@ -99,6 +99,9 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	m.Outbox.Adapters = m.Adapters
 	m.warnUnreachable()
+	if err := m.warnDurability(ctx); err != nil {
+		return err
+	}
 	for ch, a := range m.Adapters {
 		if r, ok := a.(channels.Readier); ok {
 			m.HTTP.AddReadiness(string(ch), r.Ready)

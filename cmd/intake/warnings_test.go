@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEscalationsToNowhereAreWarned: with Slack off (the example's default)
@@ -58,4 +62,57 @@ func TestEscalationsToNowhereAreWarned(t *testing.T) {
 		t.Errorf("serve with Slack off logged no error about the tiers:\n%s", g.logs.String())
 	}
 	g.stop(t)
+}
+
+// TestRedisWithoutPersistenceIsWarned runs the gateway on the test Redis,
+// which keeps nothing on disk: /readyz stays 200 but says a Redis crash can
+// lose acknowledged messages, and the metric says so too.
+func TestRedisWithoutPersistenceIsWarned(t *testing.T) {
+	requireRedisAt(t, "127.0.0.1:6379")
+	if aof := redisConfig(t, "appendonly"); aof != "no" {
+		t.Skipf("the test Redis has appendonly %s; this test needs one without", aof)
+	}
+	cfg := exampleConfig(t)
+	replaceSMTPPort(t, cfg)
+	setStore(t, cfg, "redis://127.0.0.1:6379/15?prefix=intaketest:durability:", "durability-test")
+	g := startServe(t, cfg)
+	g.waitReady(t)
+	for path, want := range map[string]string{"/readyz": "warning: store: appendonly is no", "/metrics": "intake_store_durability_risk 1"} {
+		resp, err := http.Get("http://" + g.addr + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("GET %s = %d, want 200 containing %q:\n%s", path, resp.StatusCode, want, body)
+		}
+	}
+	g.stop(t)
+}
+
+// redisConfig reads one setting of the test Redis with redis-cli's protocol
+// spoken by hand, so the test needs no client of its own.
+func redisConfig(t *testing.T, name string) string {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	fmt.Fprintf(c, "*3\r\n$6\r\nCONFIG\r\n$3\r\nGET\r\n$%d\r\n%s\r\n", len(name), name)
+	r := bufio.NewReader(c)
+	var lines []string
+	for range 5 {
+		l, err := r.ReadString('\n')
+		if err != nil {
+			break
+		}
+		lines = append(lines, strings.TrimSpace(l))
+	}
+	if len(lines) < 5 {
+		t.Fatalf("CONFIG GET %s: %q", name, lines)
+	}
+	return lines[4]
 }
