@@ -149,9 +149,15 @@ func (m *mailer) settle(t *testing.T, outboxes ...string) (lost, dups int) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond) // room for a duplicate to show
-	for _, n := range count() {
+	for id, n := range count() {
 		if n > 1 {
 			dups += n - 1
+			t.Logf("%s answered %d times", id, n)
+		}
+	}
+	for _, o := range outboxes {
+		if tmp, _ := filepath.Glob(filepath.Join(o, ".tmp-*")); len(tmp) > 0 {
+			t.Logf("%s: %d temporary files left by kills", o, len(tmp))
 		}
 	}
 	return lost, dups

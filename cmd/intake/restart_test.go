@@ -130,6 +130,9 @@ func answered(t *testing.T, outbox string) map[string]int {
 	inReplyTo := regexp.MustCompile(`In-Reply-To: <([^@>]+)@`)
 	got := map[string]int{}
 	for _, p := range files {
+		if strings.HasPrefix(filepath.Base(p), ".tmp-") {
+			continue // a write cut short by the kill, not a reply (its retry writes the real file)
+		}
 		b, err := os.ReadFile(p)
 		if err != nil {
 			continue // being renamed into place
