@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -28,6 +29,8 @@ type Outbox struct {
 	// SentFor is how long the marker of a delivered reply is kept; it stops a
 	// reply queued twice from being sent twice.
 	SentFor time.Duration
+	// noAdapterLogged holds the channels whose missing adapter was logged.
+	noAdapterLogged sync.Map
 }
 
 func (o *Outbox) defaults() {
@@ -102,8 +105,7 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 	}
 	a, ok := o.Adapters[r.Conversation.Channel]
 	if !ok {
-		// The channel may be switched on again; keep the reply, retry slowly.
-		return 10 * time.Minute, fmt.Errorf("no %s adapter is running", r.Conversation.Channel)
+		return o.noAdapter(ctx, r)
 	}
 	sent, err := o.dispatch(ctx, a, r)
 	if err != nil {

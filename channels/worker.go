@@ -274,6 +274,11 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			Text: "automatic message not answered: " + msg.AutoReplyReason})
 		return nil
 	}
+	if why := refusedPress(inc, msg); why != "" {
+		w.Logger.Info("button press refused", "incident", inc.ID, "user", msg.From.ID, "action", msg.Action, "status", inc.Status)
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: "intake", Channel: msg.Channel, MessageID: msg.ID, Text: why})
+		return nil
+	}
 	if !msg.FromAgent && msg.Channel != intake.ChannelSystem && msg.Channel == inc.Conversation.Channel && msg.Conversation.Address != "" {
 		// Answer in the customer's latest message: an email reply then
 		// carries In-Reply-To and References of the mail it answers.

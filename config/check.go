@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/intake-support/intake/internal/redact"
 )
 
 // iso6391 lists the ISO 639-1 language codes.
@@ -76,14 +78,14 @@ func checkEmail(s string) error {
 func checkURL(s string, schemes ...string) error {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not a URL such as %s://127.0.0.1:9000/", s, schemes[0])
+		return fmt.Errorf("%q is not a URL such as %s://127.0.0.1:9000/", redact.URL(s), schemes[0])
 	}
 	for _, sc := range schemes {
 		if u.Scheme == sc {
 			return nil
 		}
 	}
-	return fmt.Errorf("URL %q must use %s", s, strings.Join(schemes, " or "))
+	return fmt.Errorf("URL %q must use %s", redact.URL(s), strings.Join(schemes, " or "))
 }
 
 // checkIdent accepts names such as categories and details: lowercase

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"os"
 	"strings"
 	"time"
 )
@@ -34,6 +35,7 @@ func applyDefaults(c *Config, d *decoder) {
 	}
 	onCallDefaults(&c.OnCall)
 	c.Queues.RedeliverAfter = orDur(c.Queues.RedeliverAfter, 2*time.Minute)
+	c.Instance = or(c.Instance, defaultInstance())
 	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
 		c.Queues.MaxAttempts = 8
 	}
@@ -179,4 +181,13 @@ func onCallDefaults(o *OnCall) {
 			o.Hours.Kind = OnCallWindow
 		}
 	}
+}
+
+// defaultInstance is the host name, which stays the same across restarts;
+// "intake" when the system does not say.
+func defaultInstance() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "intake"
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/intake-support/intake/internal/redact"
 )
 
 // scalarValue is implemented by types decoded from one YAML scalar with
@@ -111,27 +113,29 @@ func (s *Store) parseScalar(v string) error {
 		*s = Store{Kind: StoreBolt, Path: p}
 		return nil
 	case strings.HasPrefix(v, "redis://"), strings.HasPrefix(v, "rediss://"):
+		// Every message names the URL without its password.
+		shown := redact.URL(v)
 		u, err := url.Parse(v)
 		if err != nil {
-			return fmt.Errorf("invalid redis URL: %v", err)
+			return fmt.Errorf("invalid redis URL: %s", redact.Text(err.Error()))
 		}
 		if u.Host == "" {
-			return fmt.Errorf("redis URL %q has no host", v)
+			return fmt.Errorf("redis URL %q has no host", shown)
 		}
 		if port := u.Port(); port != "" {
 			if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-				return fmt.Errorf("redis URL %q has an invalid port", v)
+				return fmt.Errorf("redis URL %q has an invalid port", shown)
 			}
 		}
 		if db := strings.Trim(u.Path, "/"); db != "" {
 			if n, err := strconv.Atoi(db); err != nil || n < 0 {
-				return fmt.Errorf("redis URL %q: the path must be a database number such as /0", v)
+				return fmt.Errorf("redis URL %q: the path must be a database number such as /0", shown)
 			}
 		}
 		*s = Store{Kind: StoreRedis, URL: v}
 		return nil
 	}
-	return fmt.Errorf("unknown store %q (use bolt:PATH or redis://HOST:PORT/DB)", v)
+	return fmt.Errorf("unknown store %q (use bolt:PATH or redis://HOST:PORT/DB)", redact.URL(v))
 }
 
 // parseWeekday accepts English day names, short (mon) or long (monday).

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	intake "github.com/intake-support/intake"
+	"github.com/intake-support/intake/internal/redact"
 )
 
 // Config is the whole configuration file, decoded, defaulted and validated.
@@ -30,6 +31,10 @@ type Config struct {
 	// OnCall is alerted when an urgent incident arrives whose tier has no
 	// on-call target of its own covering that moment.
 	OnCall OnCall `yaml:"on_call"`
+	// Instance names this process among those sharing a Redis store, the
+	// same across its restarts, so that a restarted process takes back at
+	// once the work it had in flight and its leases.
+	Instance string `yaml:"instance"`
 }
 
 // Queues tunes the durable inbox and outbox.
@@ -61,12 +66,13 @@ type Store struct {
 	URL string
 }
 
-// String returns the store in its configuration form.
+// String returns the store in its configuration form, with any password
+// masked so that the store can be logged; open it with URL.
 func (s Store) String() string {
 	if s.Kind == StoreBolt {
 		return "bolt:" + s.Path
 	}
-	return s.URL
+	return redact.URL(s.URL)
 }
 
 // HTTP configures the HTTP server (health, metrics, API, Slack HTTP mode).

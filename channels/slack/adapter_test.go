@@ -2,8 +2,11 @@ package slack
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
+	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/config"
 )
 
@@ -40,5 +43,27 @@ func TestReceivedFromTS(t *testing.T) {
 	}
 	if got := a.received("1700000000.000100"); got.UnixMicro() != 1700000000000100 {
 		t.Errorf("received(%q) = %v, want 1700000000.000100", "1700000000.000100", got)
+	}
+}
+
+// TestRecInboxNeverBlocks: the test inbox takes more messages than its
+// wake-up buffer holds; it used to block at the 101st, which hung the fuzz
+// target after 100 inputs (issue 14, item 8).
+func TestRecInboxNeverBlocks(t *testing.T) {
+	inbox := newRecInbox()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 1000 {
+			_ = inbox.Accept(t.Context(), &intake.Message{ID: intake.MessageID(fmt.Sprint(i))})
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("Accept blocked after %d messages", len(inbox.all()))
+	}
+	if got := len(inbox.wait(t, 1000)); got != 1000 {
+		t.Errorf("inbox holds %d messages, want 1000", got)
 	}
 }

@@ -56,11 +56,10 @@ func (deskStub) Handle(_ context.Context, inc *intake.Incident, msg *intake.Mess
 		Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: tierChan}}}}, nil
 }
 
-// TestThroughTheSpine runs the adapter with the real worker, store and
-// outbox: a DM opens an incident and is answered in its thread, escalation
-// posts a card, a Claim click updates it, and an agent's reply in the card's
-// thread reaches the customer's thread.
-func TestThroughTheSpine(t *testing.T) {
+// startSpine runs an adapter on the Slack double with the real worker, bolt
+// store and outbox, levelOne standing in for the bot.
+func startSpine(t *testing.T, levelOne channels.Handler) (fakeSlack, *Adapter, *bolt.Store) {
+	t.Helper()
 	f := newFakeSlack(t)
 	a, err := New(testConfig(f), slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -72,7 +71,7 @@ func TestThroughTheSpine(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = s.Close() })
 	quiet := slog.New(slog.DiscardHandler)
-	w := &channels.Worker{Store: s, LevelOne: echoBot, Humans: deskStub{}, Logger: quiet, Poll: 10 * time.Millisecond, Visibility: time.Second}
+	w := &channels.Worker{Store: s, LevelOne: levelOne, Humans: deskStub{}, Logger: quiet, Poll: 10 * time.Millisecond, Visibility: time.Second}
 	o := &channels.Outbox{Store: s, Adapters: map[intake.Channel]channels.Adapter{intake.ChannelSlack: a}, Logger: quiet, Poll: 10 * time.Millisecond}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
@@ -82,6 +81,15 @@ func TestThroughTheSpine(t *testing.T) {
 	}
 	t.Cleanup(func() { cancel(); wg.Wait() })
 	<-a.ready
+	return f, a, s
+}
+
+// TestThroughTheSpine runs the adapter with the real worker, store and
+// outbox: a DM opens an incident and is answered in its thread, escalation
+// posts a card, a Claim click updates it, and an agent's reply in the card's
+// thread reaches the customer's thread.
+func TestThroughTheSpine(t *testing.T) {
+	f, a, _ := startSpine(t, echoBot)
 
 	event := func(id string, ev map[string]any) {
 		t.Helper()

@@ -19,6 +19,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	path := fs.String("config", "", "configuration `FILE`")
 	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens have the scopes and intents intake needs")
+	strict := fs.Bool("strict", false, "exit 1 on warnings too")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -34,6 +35,13 @@ func check(args []string, stdout, stderr io.Writer) error {
 		if len(problems) > 0 {
 			return exitCode(1)
 		}
+	}
+	warnings := configWarnings(cfg)
+	for _, w := range warnings {
+		fmt.Fprintf(stderr, "%s: warning: %s\n", *path, w)
+	}
+	if *strict && len(warnings) > 0 {
+		return exitCode(1)
 	}
 	fmt.Fprintf(stdout, "%s: ok\n", *path)
 	return nil
@@ -55,6 +63,12 @@ func checkOnline(cfg *config.Config) []string {
 		}
 	}
 	return problems
+}
+
+// configWarnings lists what a valid configuration still gets wrong for the
+// people it serves, such as escalations that reach no agent.
+func configWarnings(cfg *config.Config) []string {
+	return cfg.Unreachable(false)
 }
 
 // loadConfig loads and validates the file (and everything it refers to, such

@@ -81,8 +81,13 @@ type Main struct {
 // that a problem is reported before anything starts serving.
 func (m *Main) Open(ctx context.Context) error {
 	var err error
-	if m.Store, err = openStore(ctx, m.Config.Store); err != nil {
+	if m.Store, err = openStore(ctx, m.Config.Store, m.Config.Instance); err != nil {
 		return err
+	}
+	if b, ok := m.Store.(*bolt.Store); ok {
+		if d, l := b.TookBack(); d+l > 0 {
+			m.Logger.Warn("took back the work of the process that had the store before", "deliveries", d, "leases", l)
+		}
 	}
 	m.Registry = prometheus.NewRegistry()
 	m.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -109,6 +114,10 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Metrics.Init(slices.Collect(maps.Keys(m.Adapters)))
+	m.warnUnreachable()
+	if err := m.warnDurability(ctx); err != nil {
+		return err
+	}
 	for ch, a := range m.Adapters {
 		if r, ok := a.(channels.Readier); ok {
 			m.HTTP.AddReadiness(string(ch), r.Ready)
@@ -188,7 +197,7 @@ func (m *Main) Close() {
 	}
 }
 
-func openStore(ctx context.Context, cfg config.Store) (store.Store, error) {
+func openStore(ctx context.Context, cfg config.Store, instance string) (store.Store, error) {
 	switch cfg.Kind {
 	case config.StoreBolt:
 		s, err := bolt.Open(cfg.Path)
@@ -197,7 +206,7 @@ func openStore(ctx context.Context, cfg config.Store) (store.Store, error) {
 		}
 		return s, nil
 	case config.StoreRedis:
-		s, err := redis.Open(ctx, cfg.URL)
+		s, err := redis.Open(ctx, cfg.URL, redis.WithInstance(instance))
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}

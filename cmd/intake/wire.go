@@ -36,7 +36,8 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Adapters = map[intake.Channel]channels.Adapter{}
 	if ec := m.Config.Channels.Email; ec.Enabled() {
 		detector := lang.New()
-		a, err := email.New(ec, m.Store, m.Logger, email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }))
+		a, err := email.New(ec, m.Store, m.Logger, email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }),
+			email.WithLeaseHolder(m.Config.Instance))
 		if err != nil {
 			return fmt.Errorf("email: %w", err)
 		}

@@ -32,6 +32,14 @@ type Store struct {
 	db  *bbolt.DB
 	w   *committer // nil on the read-only handle of verify
 	now func() time.Time
+	// tookBack counts what Open took back from a process that died.
+	tookBack struct{ deliveries, leases int }
+}
+
+// TookBack reports how many in-flight deliveries and leases of a previous
+// process Open made available at once (see takeBack).
+func (s *Store) TookBack() (deliveries, leases int) {
+	return s.tookBack.deliveries, s.tookBack.leases
 }
 
 type options struct {
@@ -83,7 +91,15 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	s := &Store{db: db, w: newCommitter(db), now: o.now}
-	if err := s.update(func(tx *bbolt.Tx) error { return initBuckets(tx) }); err != nil {
+	err = s.update(func(tx *bbolt.Tx) error {
+		if err := initBuckets(tx); err != nil {
+			return err
+		}
+		var err error
+		s.tookBack.deliveries, s.tookBack.leases, err = s.takeBack(tx)
+		return err
+	})
+	if err != nil {
 		s.w.stop()
 		_ = db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)

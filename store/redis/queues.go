@@ -16,7 +16,8 @@ import (
 //
 //	q:<q>:ready   ZSET id by enqueue sequence: ready now, oldest first
 //	q:<q>:wait    ZSET id by ms (server clock) it becomes ready: in flight or nacked with a delay
-//	q:<q>:items   HASH p:<id> payload, a:<id> attempts, s:<id> sequence, t:<id> token of the live delivery
+//	q:<q>:items   HASH p:<id> payload, a:<id> attempts, s:<id> sequence, t:<id> token of the live delivery,
+//	              h:<id> instance the live delivery went to (see WithInstance)
 //	q:<q>:seq     STRING enqueue counter
 //
 // Ordering by sequence rather than by time keeps FIFO exact for messages
@@ -36,7 +37,7 @@ return 1
 // dequeueScript first moves messages whose wait is over back to ready, then
 // hands out the oldest ready one: it waits again for the visibility timeout,
 // under a fresh token.
-// KEYS: ready, wait, items. ARGV: visibility ms, token.
+// KEYS: ready, wait, items. ARGV: visibility ms, token, instance.
 // Returns {id, payload, attempt} or nil when nothing is ready.
 var dequeueScript = goredis.NewScript(`
 local t = redis.call('TIME')
@@ -52,7 +53,7 @@ local id = first[1]
 redis.call('ZREM', KEYS[1], id)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
 local attempt = redis.call('HINCRBY', KEYS[3], 'a:' .. id, 1)
-redis.call('HSET', KEYS[3], 't:' .. id, ARGV[2])
+redis.call('HSET', KEYS[3], 't:' .. id, ARGV[2], 'h:' .. id, ARGV[3])
 return {id, redis.call('HGET', KEYS[3], 'p:' .. id) or '', attempt}
 `)
 
@@ -63,7 +64,7 @@ local id = ARGV[1]
 if redis.call('HGET', KEYS[3], 't:' .. id) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], id)
 redis.call('ZREM', KEYS[2], id)
-redis.call('HDEL', KEYS[3], 'p:' .. id, 'a:' .. id, 's:' .. id, 't:' .. id)
+redis.call('HDEL', KEYS[3], 'p:' .. id, 'a:' .. id, 's:' .. id, 't:' .. id, 'h:' .. id)
 return 1
 `)
 
@@ -73,7 +74,7 @@ return 1
 var nackScript = goredis.NewScript(`
 local id = ARGV[1]
 if redis.call('HGET', KEYS[3], 't:' .. id) ~= ARGV[2] then return 0 end
-redis.call('HDEL', KEYS[3], 't:' .. id)
+redis.call('HDEL', KEYS[3], 't:' .. id, 'h:' .. id)
 local delay = tonumber(ARGV[3])
 if delay <= 0 then
   redis.call('ZREM', KEYS[2], id)
@@ -102,8 +103,11 @@ func (s *Store) Enqueue(ctx context.Context, queue, id string, payload []byte) e
 
 // Dequeue hands the oldest ready message to the caller, or returns ErrEmpty.
 func (s *Store) Dequeue(ctx context.Context, queue string, visibility time.Duration) (store.Delivery, error) {
+	if err := s.reclaimOnce(ctx, queue); err != nil {
+		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", queue, err)
+	}
 	token := rand.Text()
-	res, err := dequeueScript.Run(ctx, s.rdb, s.queueKeys(queue), ms(visibility), token).Slice()
+	res, err := dequeueScript.Run(ctx, s.rdb, s.queueKeys(queue), ms(visibility), token, s.instance).Slice()
 	if errors.Is(err, goredis.Nil) {
 		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", queue, store.ErrEmpty)
 	}

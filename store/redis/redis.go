@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -50,18 +51,40 @@ type Store struct {
 	rdb    *goredis.Client
 	addr   string
 	prefix string
+	// instance names this process among those sharing the keyspace; empty
+	// when the caller gave none (see WithInstance).
+	instance string
+	// reclaimed: the first Dequeue of each queue
+	// takes back what this instance had in flight before it restarted.
+	reclaimed sync.Map // queue -> *reclaim
 }
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithInstance names this process among the instances sharing the Redis,
+// with a name that stays the same across its restarts (such as the host
+// name). A delivery is recorded with the instance it went to, and the first
+// Dequeue of each queue after Open makes the instance's own earlier
+// deliveries ready again at once: the process that took them is gone, since
+// this one has its name. Two running processes must never share a name.
+// Without it nothing is taken back early; other instances get a dead one's
+// work when its visibility timeout passes.
+func WithInstance(name string) Option { return func(s *Store) { s.instance = name } }
 
 // Open connects to the Redis named by rawURL,
 // redis://[user:pass@]host:port/db[?prefix=intake:], and pings it. Other
 // query options are go-redis' own (dial_timeout, max_retries, pool_size...).
 // The error names the address, never the password.
-func Open(ctx context.Context, rawURL string) (*Store, error) {
+func Open(ctx context.Context, rawURL string, options ...Option) (*Store, error) {
 	opts, prefix, err := parseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	s := &Store{rdb: goredis.NewClient(opts), addr: opts.Addr, prefix: prefix}
+	for _, o := range options {
+		o(s)
+	}
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

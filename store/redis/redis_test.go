@@ -103,6 +103,39 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, factory)
 }
 
+// TestRestart runs the recovery tests with two named instances on one
+// keyspace; a restart opens a new client under the same name and abandons
+// the old one as a killed process would.
+func TestRestart(t *testing.T) {
+	requireRedis(t)
+	urls := map[store.Store]string{}
+	f := func(t testing.TB) (store.Store, store.Store) {
+		prefix := "intaketest:" + strings.ToLower(rand.Text()[:12]) + ":"
+		rawURL := withPrefix(t, testURL(), prefix)
+		var handles [2]*Store
+		for i, name := range []string{"instance-a", "instance-b"} {
+			s, err := Open(context.Background(), rawURL, WithInstance(name))
+			if err != nil {
+				t.Fatalf("Open(%q) = %v, want nil", testURL(), err)
+			}
+			handles[i] = s
+			urls[s] = rawURL
+			t.Cleanup(func() { _ = s.Close() })
+		}
+		t.Cleanup(func() { _ = deletePrefix(context.Background(), handles[1], prefix) })
+		return handles[0], handles[1]
+	}
+	restart := func(t testing.TB, old store.Store) store.Store {
+		s, err := Open(context.Background(), urls[old], WithInstance("instance-a"))
+		if err != nil {
+			t.Fatalf("Open() again = %v, want nil", err)
+		}
+		t.Cleanup(func() { _ = s.Close() })
+		return s
+	}
+	storetest.RunRestart(t, f, restart)
+}
+
 func BenchmarkStore(b *testing.B) {
 	requireRedis(b)
 	storetest.Bench(b, factory)
