@@ -27,6 +27,7 @@ type Config struct {
 	VIP            VIP            `yaml:"vip"`
 	MajorIncidents MajorIncidents `yaml:"major_incidents"`
 	Queues         Queues         `yaml:"queues"`
+	Web            Web            `yaml:"web"`
 }
 
 // Queues tunes the durable inbox and outbox.

@@ -34,6 +34,7 @@ func validate(c *Config, d *decoder) {
 	validateTiers(c, d)
 	validateRouting(c, d)
 	validateVIP(&c.VIP, d)
+	validateWeb(c, d)
 	if c.MajorIncidents.Enabled() || d.present("major_incidents") {
 		if c.MajorIncidents.Threshold < 2 {
 			d.failPath("major_incidents.threshold", fmt.Sprintf("must be at least 2, got %d", c.MajorIncidents.Threshold))
