@@ -119,11 +119,15 @@ func (d *Desk) tier(id intake.TierID) *config.Tier {
 	return t
 }
 
-// tierConv is the Slack conversation of a tier's channel.
+// tierConv is the conversation of a tier's agents: its Slack channel, or
+// the web desk for a tier without one while the desk is on.
 func (d *Desk) tierConv(id intake.TierID) intake.Conversation {
 	c := intake.Conversation{Channel: intake.ChannelSlack}
 	if t := d.tier(id); t != nil {
 		c.Address = t.SlackChannel
+		if d.cfg.ServedByDesk(t) {
+			c = intake.Conversation{Channel: intake.ChannelWeb, Address: string(id)}
+		}
 	}
 	return c
 }
