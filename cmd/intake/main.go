@@ -21,6 +21,7 @@ Usage:
   intake route   -config FILE [-json] [TEXT]  the Level I decision for one message (stdin without TEXT)
   intake eval    [-config FILE | -train TRAIN.jsonl] [-json] TEST.jsonl
   intake inspect [-config FILE] FILE.eml      the normalized form of an email, as JSON
+  intake passwd                               hash a web desk password (read from the terminal or stdin)
   intake version
 `
 
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = eval(rest, stdout, stderr)
 	case "inspect":
 		err = inspect(rest, stdout, stderr)
+	case "passwd":
+		err = passwd(stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

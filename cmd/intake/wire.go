@@ -60,7 +60,7 @@ func (m *Main) wire(ctx context.Context) error {
 		}
 		m.Adapters[a.Channel()] = a
 	}
-	return nil
+	return m.wireWeb(k)
 }
 
 // decide is the full decision of `intake route`: Level I's, and for an
