@@ -10,7 +10,7 @@ var phrases = map[string]map[string]string{
 	"en": {
 		"title": "Support desk", "signin": "Sign in", "email": "Email", "password": "Password", "signout": "Sign out",
 		"queue": "Queue", "manage": "Managers' view", "tier": "Tier", "all_tiers": "All my tiers",
-		"incident": "Incident", "status": "Status", "sla": "SLA left", "language": "Language", "category": "Category",
+		"incident": "Incident", "status": "Status", "sla": "SLA left", "claim_due": "Claim by", "resolve_due": "Resolve by", "language": "Language", "category": "Category",
 		"customer": "Customer", "channel": "Channel", "subject": "Subject", "claimed_by": "Claimed by",
 		"unclaimed": "unclaimed", "overdue": "overdue", "empty_queue": "Nothing waiting. New incidents appear here as they arrive.",
 		"conversation": "Conversation", "details": "What the bot collected", "timeline": "Timeline", "notes": "Internal notes",
@@ -34,7 +34,7 @@ var phrases = map[string]map[string]string{
 	"es": {
 		"title": "Mesa de soporte", "signin": "Entrar", "email": "Correo", "password": "Contraseña", "signout": "Salir",
 		"queue": "Cola", "manage": "Vista de gestión", "tier": "Nivel", "all_tiers": "Todos mis niveles",
-		"incident": "Incidente", "status": "Estado", "sla": "SLA restante", "language": "Idioma", "category": "Categoría",
+		"incident": "Incidente", "status": "Estado", "sla": "SLA restante", "claim_due": "Tomar antes de", "resolve_due": "Resolver antes de", "language": "Idioma", "category": "Categoría",
 		"customer": "Cliente", "channel": "Canal", "subject": "Asunto", "claimed_by": "Tomado por",
 		"unclaimed": "sin tomar", "overdue": "vencido", "empty_queue": "Nada en espera. Los incidentes nuevos aparecen aquí al llegar.",
 		"conversation": "Conversación", "details": "Lo que reunió el bot", "timeline": "Historial", "notes": "Notas internas",

@@ -202,7 +202,9 @@ func TestAgentWorksAnIncident(t *testing.T) {
 		action, text string
 		check        func(inc *intake.Incident) bool
 	}{
-		{"claim", "", func(inc *intake.Incident) bool { return inc.Status == intake.StatusClaimed && inc.ClaimedBy == "ana@example.com" }},
+		{"claim", "", func(inc *intake.Incident) bool {
+			return inc.Status == intake.StatusClaimed && inc.ClaimedBy == "ana@example.com"
+		}},
 		{"reply", "Hola, ¿qué error aparece?", func(inc *intake.Incident) bool { return true }},
 		{"note", "probably the VPN", func(inc *intake.Incident) bool {
 			last := inc.Timeline[len(inc.Timeline)-1]

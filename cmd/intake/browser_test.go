@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -88,16 +89,20 @@ func (b *browser) stillSame(t *testing.T) {
 	}
 }
 
-// screenshot saves the page to $INTAKE_SCREENSHOTS/name.png when set (how
-// docs/screenshots are made).
-func (b *browser) screenshot(t *testing.T, name string) {
+// screenshot saves the window (or the full page) to
+// $INTAKE_SCREENSHOTS/name.png when set (how docs/screenshots are made).
+func (b *browser) screenshot(t *testing.T, name string, full bool) {
 	t.Helper()
 	dir := os.Getenv("INTAKE_SCREENSHOTS")
 	if dir == "" {
 		return
 	}
 	var png []byte
-	b.run(t, "screenshot "+name, chromedp.FullScreenshot(&png, 100))
+	shot := chromedp.CaptureScreenshot(&png)
+	if full {
+		shot = chromedp.FullScreenshot(&png, 100) // quality 100: PNG
+	}
+	b.run(t, "screenshot "+name, shot)
 	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +139,19 @@ func TestBrowserDesk(t *testing.T) {
 	ana.run(t, "the mailed incident appears in the queue", chromedp.WaitVisible(row+".unclaimed", chromedp.ByQuery))
 	beto.run(t, "and in the second agent's queue", chromedp.WaitVisible(row+".unclaimed", chromedp.ByQuery))
 	ana.stillSame(t)
-	ana.screenshot(t, "queue")
+	// Two more customers, so that the queue has something to sort.
+	for i, m := range []struct{ from, subject, body string }{
+		{"john@partner.example", "Cannot reach the file server", "I want to talk to a person: the file server has been unreachable since this morning."},
+		{"luisa@cliente.example", "Urgente: no funciona la VPN", "Necesito hablar con alguien, la VPN no conecta y es urgente."},
+	} {
+		mail := "From: " + m.from + "\r\nTo: soporte@example.com\r\nSubject: " + m.subject + "\r\nMessage-ID: <more-" + strconv.Itoa(i) +
+			"@cliente.example>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + m.body + "\r\n"
+		if err := smtp.SendMail(smtpAddr, nil, m.from, []string{"soporte@example.com"}, []byte(mail)); err != nil {
+			t.Fatalf("SendMail: %v", err)
+		}
+	}
+	ana.run(t, "three incidents in the queue", chromedp.WaitVisible(`tbody tr:nth-child(3)`, chromedp.ByQuery))
+	ana.screenshot(t, "queue", false)
 
 	ana.run(t, "open and claim",
 		chromedp.Click(row+" a", chromedp.ByQuery),
@@ -152,7 +169,7 @@ func TestBrowserDesk(t *testing.T) {
 		chromedp.SendKeys("#note-text", "Certificado vencido el 29/11; avisar a infraestructura.", chromedp.ByID),
 		chromedp.Click(`form[action$="/note"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.msg.note`, chromedp.ByQuery))
-	ana.screenshot(t, "incident")
+	ana.screenshot(t, "incident", true)
 	ana.run(t, "resolve",
 		chromedp.SendKeys("#resolution", "Renovado el certificado del servidor de facturación.", chromedp.ByID),
 		chromedp.Click(`form[action$="/resolve"] button`, chromedp.ByQuery),
@@ -188,7 +205,7 @@ func TestBrowserDesk(t *testing.T) {
 		chromedp.SendKeys("#route-text", "El servidor de base de datos no arranca", chromedp.ByID),
 		chromedp.Click(`form[action^="/desk/manage/route"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#route-result`, chromedp.ByQuery))
-	marta.screenshot(t, "manage")
+	marta.screenshot(t, "manage", false)
 	g.stop(t)
 }
 

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"net/mail"
 	"time"
 
@@ -12,13 +11,9 @@ import (
 
 // wireWeb builds the web desk when the configuration turns it on and mounts
 // its pages and JSON actions on the HTTP listener.
-func (m *Main) wireWeb(k *triage.KB) error {
+func (m *Main) wireWeb(k *triage.KB, c *triage.Classifier) error {
 	if !m.Config.Web.Enabled {
 		return nil
-	}
-	c, err := triage.NewClassifier(k, triageOptions(m.Config))
-	if err != nil {
-		return fmt.Errorf("web: %w", err)
 	}
 	articles := make([]web.Article, 0, len(k.Articles))
 	for _, a := range k.Articles {
