@@ -397,3 +397,32 @@ func TestHashPassword(t *testing.T) {
 		}
 	}
 }
+
+func TestPagesSpeakSpanishAndEnglish(t *testing.T) {
+	d := newDesk(t)
+	c := d.signedIn("ana@example.com")
+	tests := []struct {
+		path, acceptLanguage, want string
+	}{
+		{"/desk?lang=es", "", `<html lang="es">`},
+		{"/desk", "", `<h1>Cola</h1>`}, // the choice is remembered
+		{"/desk?lang=en", "", `<h1>Queue</h1>`},
+	}
+	for _, tt := range tests {
+		if code, body := c.get(tt.path); code != http.StatusOK || !strings.Contains(body, tt.want) {
+			t.Errorf("GET %s = %d, want %q in the page", tt.path, code, tt.want)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodGet, d.srv.URL+"/desk/login", nil)
+	req.Header.Set("Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, _ = bufio.NewReader(resp.Body).WriteTo(&b)
+	if !strings.Contains(b.String(), "Contraseña") {
+		t.Errorf("sign-in page for Accept-Language es-MX is not in Spanish")
+	}
+}
