@@ -132,6 +132,11 @@ func (d *Desk) tierConv(id intake.TierID) intake.Conversation {
 	return c
 }
 
+// deskOnly reports whether the web desk is the only human side (Slack off):
+// posts meant for Slack channels (knowledge, managers) are then left on the
+// timeline instead of being queued for an adapter that is not running.
+func (d *Desk) deskOnly() bool { return d.cfg.Web.Enabled && !d.cfg.Channels.Slack.Enabled() }
+
 // Escalate routes inc to a tier (esc.Tier, when it names one, overrides the
 // routing rules), posts its card there and tells the customer a person will
 // follow up.
