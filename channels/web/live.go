@@ -50,6 +50,16 @@ func (h *hub) run(ctx context.Context) {
 	defer t.Stop()
 	var last map[intake.IncidentID]int64
 	for {
+		if !h.watched() {
+			last = nil // nobody is looking: no reads; start afresh when someone is
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			case <-h.kick:
+			}
+			continue
+		}
 		cur, err := h.snapshot(ctx)
 		if err != nil && ctx.Err() == nil {
 			h.log.Warn("live view: list incidents", "err", err)
@@ -111,11 +121,18 @@ func diff(old, cur map[intake.IncidentID]int64) []string {
 	return out
 }
 
+func (h *hub) watched() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients) > 0
+}
+
 func (h *hub) subscribe() chan string {
 	c := make(chan string, 16)
 	h.mu.Lock()
 	h.clients[c] = struct{}{}
 	h.mu.Unlock()
+	h.wake() // take the baseline now, so that no change slips past it
 	return c
 }
 
