@@ -10,6 +10,9 @@ const (
 	ChannelEmail   Channel = "email"
 	ChannelSlack   Channel = "slack"
 	ChannelDiscord Channel = "discord"
+	// ChannelWeb is the desk in a browser: agents' actions come from it and
+	// the cards of tiers without a Slack channel go to it.
+	ChannelWeb Channel = "web"
 	// ChannelSystem carries intake's own events into the inbox, such as an
 	// SLA timer firing; they flow through the same durable path as messages.
 	ChannelSystem Channel = "intake"
@@ -91,7 +94,7 @@ type Message struct {
 	FromAgent bool `json:"from_agent,omitempty"`
 	// Action is set when the message is a button press or an event rather
 	// than typed text: "solved" and "not_solved" from customers; "claim",
-	// "release", "escalate", "resolve" from agents (Target names the tier of
+	// "release", "escalate", "resolve", "note" and "reply" from agents (Target names the tier of
 	// an escalation, Text carries a note or the resolution); "sla:..." and
 	// "triage:..." from intake's own timers on ChannelSystem.
 	Action     string    `json:"action,omitempty"`

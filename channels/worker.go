@@ -268,7 +268,11 @@ func incidentKeys(id intake.IncidentID, msg *intake.Message) []intake.ThreadKey 
 // records the replies it decided.
 func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Message) error {
 	now := w.Clock().UTC()
-	inc.Record(intake.Event{Kind: intake.EventMessage, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID})
+	ev := intake.Event{Kind: intake.EventMessage, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID}
+	if !msg.FromAgent && msg.Channel != intake.ChannelSystem && msg.Action == "" {
+		ev.Text = msg.Text // the conversation, as the web desk shows it
+	}
+	inc.Record(ev)
 	if msg.AutoReply {
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: "intake", Channel: msg.Channel, MessageID: msg.ID,
 			Text: "automatic message not answered: " + msg.AutoReplyReason})

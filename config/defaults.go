@@ -39,6 +39,7 @@ func applyDefaults(c *Config, d *decoder) {
 	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
 		c.Queues.MaxAttempts = 8
 	}
+	webDefaults(&c.Web, d)
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)

@@ -35,6 +35,7 @@ type Config struct {
 	// same across its restarts, so that a restarted process takes back at
 	// once the work it had in flight and its leases.
 	Instance string `yaml:"instance"`
+	Web      Web    `yaml:"web"`
 }
 
 // Queues tunes the durable inbox and outbox.

@@ -35,6 +35,7 @@ func validate(c *Config, d *decoder) {
 	validateOnCall(c.OnCall, d, "on_call")
 	validateRouting(c, d)
 	validateVIP(&c.VIP, d)
+	validateWeb(c, d)
 	if c.MajorIncidents.Enabled() || d.present("major_incidents") {
 		if c.MajorIncidents.Threshold < 2 {
 			d.failPath("major_incidents.threshold", fmt.Sprintf("must be at least 2, got %d", c.MajorIncidents.Threshold))

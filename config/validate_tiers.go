@@ -28,8 +28,8 @@ func validateTiers(c *Config, d *decoder) {
 				first[t.ID] = i
 			}
 		}
-		if t.SlackChannel == "" {
-			d.required(p+".slack_channel", ": the Slack channel where the tier's cards are posted")
+		if t.SlackChannel == "" && !c.Web.Enabled {
+			d.required(p+".slack_channel", ": the Slack channel where the tier's cards are posted (or turn web.enabled on: the web desk serves tiers without one)")
 		}
 		d.check(p+".clock", oneOf(t.Clock, ClockBusiness, ClockAlways))
 		d.check(p+".name", checkText(t.Name))

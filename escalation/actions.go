@@ -50,6 +50,14 @@ func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 		return d.resolve(ctx, inc, who, msg.Text, now)
 	case "":
 		return d.agentText(inc, msg, now), nil
+	case ActionNote:
+		d.note(inc, msg, strings.TrimSpace(msg.Text), now)
+		return nil, nil
+	case ActionReply:
+		if strings.TrimSpace(msg.Text) == "" {
+			return nil, nil
+		}
+		return []intake.Reply{d.relay(inc, msg)}, nil
 	}
 	return []intake.Reply{d.inThread(inc, fmt.Sprintf("Unknown action %q.", msg.Action), who)}, nil
 }
@@ -164,15 +172,24 @@ func (d *Desk) agentText(inc *intake.Incident, msg *intake.Message, now time.Tim
 		prefix = "//"
 	}
 	if strings.HasPrefix(text, prefix) || text == "" {
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID,
-			Text: strings.TrimSpace(strings.TrimPrefix(text, prefix))})
+		d.note(inc, msg, strings.TrimSpace(strings.TrimPrefix(text, prefix)), now)
 		return nil
 	}
+	return []intake.Reply{d.relay(inc, msg)}
+}
+
+// note records an agent's internal note on the timeline.
+func (d *Desk) note(inc *intake.Incident, msg *intake.Message, text string, now time.Time) {
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID, Text: text})
+}
+
+// relay is an agent's reply to the customer, on the customer's channel.
+func (d *Desk) relay(inc *intake.Incident, msg *intake.Message) intake.Reply {
 	author := msg.From.Name
 	if author == "" {
 		author = msg.From.ID
 	}
-	return []intake.Reply{{Text: text, Author: author, Language: inc.Language}}
+	return intake.Reply{Text: strings.TrimSpace(msg.Text), Author: author, Language: inc.Language}
 }
 
 // fromCustomer posts a customer's message into the card's thread.

@@ -16,6 +16,10 @@ const (
 	ActionRelease  = "release"
 	ActionEscalate = "escalate"
 	ActionResolve  = "resolve"
+	// ActionNote and ActionReply come from the web desk, which has no thread
+	// to type in: an internal note, and a reply to the customer.
+	ActionNote  = "note"
+	ActionReply = "reply"
 )
 
 // card renders inc as agents see it in its tier channel.
@@ -143,3 +147,7 @@ func (d *Desk) formatDue(t time.Time) string {
 	}
 	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
 }
+
+// Card returns inc as agents see it, for desks that render cards themselves
+// (the web desk).
+func (d *Desk) Card(inc *intake.Incident) *intake.Card { return d.bound().card(inc) }

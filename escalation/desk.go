@@ -124,14 +124,23 @@ func (d *Desk) tier(id intake.TierID) *config.Tier {
 	return t
 }
 
-// tierConv is the Slack conversation of a tier's channel.
+// tierConv is the conversation of a tier's agents: its Slack channel, or
+// the web desk for a tier without one while the desk is on.
 func (d *Desk) tierConv(id intake.TierID) intake.Conversation {
 	c := intake.Conversation{Channel: intake.ChannelSlack}
 	if t := d.tier(id); t != nil {
 		c.Address = t.SlackChannel
+		if d.cfg.ServedByDesk(t) {
+			c = intake.Conversation{Channel: intake.ChannelWeb, Address: string(id)}
+		}
 	}
 	return c
 }
+
+// deskOnly reports whether the web desk is the only human side (Slack off):
+// posts meant for Slack channels (knowledge, managers) are then left on the
+// timeline instead of being queued for an adapter that is not running.
+func (d *Desk) deskOnly() bool { return d.cfg.Web.Enabled && !d.cfg.Channels.Slack.Enabled() }
 
 // Escalate routes inc to a tier (esc.Tier, when it names one, overrides the
 // routing rules), posts its card there and tells the customer a person will

@@ -65,7 +65,7 @@ type draft struct {
 func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	s := summarize(inc)
 	var replies []intake.Reply
-	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" {
+	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" && !d.deskOnly() {
 		text := fmt.Sprintf("*Resolved in %s by %s: %s*\n*Problem:* %s\n", d.tierName(inc.Tier), mention(who), inc.ID, s.Problem)
 		if s.Cause != "" {
 			text += "*Cause:* " + s.Cause + "\n"

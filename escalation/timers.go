@@ -153,7 +153,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 			ch = d.cfg.Channels.Slack.ManagerChannel
 		}
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "managers notified: unclaimed for " + s.After.String()})
-		if ch == "" {
+		if ch == "" || d.deskOnly() {
 			return nil, nil
 		}
 		return []intake.Reply{{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch}, Text: waited + ".", Auto: true}}, nil

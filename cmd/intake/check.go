@@ -68,7 +68,7 @@ func checkOnline(cfg *config.Config) []string {
 // configWarnings lists what a valid configuration still gets wrong for the
 // people it serves, such as escalations that reach no agent.
 func configWarnings(cfg *config.Config) []string {
-	return cfg.Unreachable(false)
+	return cfg.Unreachable()
 }
 
 // loadConfig loads and validates the file (and everything it refers to, such

@@ -25,6 +25,7 @@ Usage:
   intake inspect [-config FILE] FILE.eml      the normalized form of an email, as JSON
   intake chat    -config FILE [-lang es] [-channel email]  a conversation with the bot in the terminal
   intake test    -config FILE [-stories DIR]  run the conversation stories (default: KB folder's stories/)
+  intake passwd                               hash a web desk password (read from the terminal or stdin)
   intake version
 `
 
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = testStories(ctx, rest, stdout, stderr)
 	case "inspect":
 		err = inspect(rest, stdout, stderr)
+	case "passwd":
+		err = passwd(stdin, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

@@ -56,6 +56,9 @@ func (m *Main) reload(why string) {
 		if bot, err = triage.New(k, triageOptions(cfg)); err == nil {
 			if err = m.Desk.Reload(cfg); err == nil {
 				m.levelOne.Swap(bot)
+				if m.web != nil {
+					m.web.Reload(cfg)
+				}
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/web"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/escalation"
 	"github.com/intake-support/intake/httpapi"
@@ -70,6 +71,7 @@ type Main struct {
 	HTTP     *httpapi.Server
 	Desk     *escalation.Desk
 	levelOne *triage.LevelOne
+	web      *web.Adapter
 	listener net.Listener
 	// configStamp identifies the version of the file Config was read from.
 	configStamp string

@@ -6,17 +6,33 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
 )
 
 // TestEscalationsToNowhereAreWarned: with Slack off (the example's default)
-// every tier's cards reach no agent; check says so in a warning line and
-// exits 0, or 1 with -strict, and a running gateway stays ready but says so
-// on /readyz (issue 14, item 5).
+// and the web desk turned off, every tier's cards reach no agent; check says
+// so in a warning line and exits 0, or 1 with -strict, and a running gateway
+// stays ready but says so on /readyz (issue 14, item 5). With the desk on,
+// as shipped, every tier reaches a desk user; a tier no desk user may open
+// is warned about.
 func TestEscalationsToNowhereAreWarned(t *testing.T) {
+	shipped := exampleConfig(t)
+	if _, stderr, code := runIntake(t, "", "check", "-strict", "-config", shipped); code != 0 {
+		t.Errorf("intake check -strict on the shipped example (web desk on) exit %d, want 0:\n%s", code, stderr)
+	}
+	agentOnly := exampleConfig(t)
+	editConfig(t, agentOnly, "role: manager,", "role: agent, tiers: [L2],")
+	_, stderr, _ := runIntake(t, "", "check", "-config", agentOnly)
+	for _, tier := range []string{"L4", "L5"} {
+		if !strings.Contains(stderr, "warning: tier "+tier+" is served by the web desk but no web.users entry") {
+			t.Errorf("intake check with no desk user for %s:\n%s\nwant a warning naming it", tier, stderr)
+		}
+	}
 	cfg := exampleConfig(t)
+	editConfig(t, cfg, "  enabled: true                     # tiers without", "  enabled: false                    # tiers without")
 	tests := []struct {
 		name     string
 		args     []string
@@ -62,6 +78,21 @@ func TestEscalationsToNowhereAreWarned(t *testing.T) {
 		t.Errorf("serve with Slack off logged no error about the tiers:\n%s", g.logs.String())
 	}
 	g.stop(t)
+}
+
+// editConfig replaces the first old in the configuration file with new.
+func editConfig(t *testing.T, path, old, new string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), old) {
+		t.Fatalf("%s lacks %q", path, old)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(data), old, new, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestRedisWithoutPersistenceIsWarned runs the gateway on the test Redis,

@@ -62,7 +62,7 @@ func (m *Main) wire(ctx context.Context) error {
 		}
 		m.Adapters[a.Channel()] = a
 	}
-	return nil
+	return m.wireWeb(k, bot.Classifier())
 }
 
 // decide is the full decision of `intake route`: Level I's, and for an
