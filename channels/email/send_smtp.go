@@ -1,10 +1,8 @@
 package email
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -15,12 +13,11 @@ import (
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
-	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
 )
 
-// deliverSMTP hands raw to the smtp_out relay. A 5xx answer is permanent; a
-// 4xx answer or a network failure is retried by the outbox.
+// deliverSMTP hands raw to the smtp_out relay, one step at a time so that an
+// answer is judged by the step it came at (see classifySMTP).
 func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error {
 	out := a.cfg.SMTPOut
 	c, err := a.dialSMTP(ctx)
@@ -33,14 +30,34 @@ func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error 
 	} else {
 		c.CommandTimeout = 2 * time.Minute
 	}
+	if err := c.Hello(a.domain); err != nil {
+		return classifySMTP(stageConnect, fmt.Errorf("smtp_out greeting: %w", err))
+	}
 	if out.Username != "" {
 		if err := c.Auth(sasl.NewPlainClient("", out.Username, out.Password)); err != nil {
-			return classifySMTP(fmt.Errorf("smtp_out auth: %w", err))
+			return classifySMTP(stageAuth, fmt.Errorf("smtp_out auth: %w", err))
 		}
 	}
 	from := a.local + "@" + a.domain
-	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
-		return classifySMTP(fmt.Errorf("smtp_out send: %w", err))
+	var opts *smtp.MailOptions
+	if !isASCII(from) || !isASCII(to) {
+		opts = &smtp.MailOptions{UTF8: true}
+	}
+	if err := c.Mail(from, opts); err != nil {
+		return classifySMTP(stageMail, fmt.Errorf("smtp_out MAIL FROM: %w", err))
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return classifySMTP(stageRcpt, fmt.Errorf("smtp_out RCPT TO: %w", err))
+	}
+	w, err := c.Data()
+	if err == nil {
+		_, err = w.Write(raw)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return classifySMTP(stageData, fmt.Errorf("smtp_out DATA: %w", err))
 	}
 	_ = c.Quit()
 	return nil
@@ -71,7 +88,7 @@ func (a *Adapter) dialSMTP(ctx context.Context) (*smtp.Client, error) {
 		c, err := smtp.NewClientStartTLS(conn, tc)
 		if err != nil {
 			_ = conn.Close()
-			return nil, classifySMTP(err)
+			return nil, classifySMTP(stageConnect, err)
 		}
 		return c, nil
 	}
@@ -91,16 +108,6 @@ func (a *Adapter) tlsConfig(addr string) *tls.Config {
 		}
 	}
 	return c
-}
-
-// classifySMTP marks 5xx answers permanent and leaves 4xx and network
-// errors retryable.
-func classifySMTP(err error) error {
-	var se *smtp.SMTPError
-	if errors.As(err, &se) && se.Code >= 500 {
-		return channels.Permanent(err)
-	}
-	return err
 }
 
 // writeOutboxFile writes raw as dir/<id>.eml atomically: a temp file in the
@@ -132,6 +139,15 @@ func writeOutboxFile(dir, id string, raw []byte) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // safeFileName keeps letters, digits, '.', '-', '_' and '@'.
