@@ -65,6 +65,10 @@ type Incident struct {
 	Satisfaction int `json:"satisfaction,omitempty"`
 	// Resolution is what the agent (or the bot) said solved the problem.
 	Resolution string `json:"resolution,omitempty"`
+	// Undelivered lists the replies that could not be delivered and wait in
+	// the outbox's dead-letter queue: a person retries them or reaches the
+	// customer another way. A reply leaves the list once delivered.
+	Undelivered []string `json:"undelivered,omitempty"`
 	// Triage is the Level I bot's conversation state, opaque to everyone else.
 	Triage    []byte    `json:"triage,omitempty"`
 	Timeline  []Event   `json:"timeline"`

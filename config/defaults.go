@@ -36,6 +36,9 @@ func applyDefaults(c *Config, d *decoder) {
 	if c.Queues.MaxAttempts == 0 && !d.present("queues.max_attempts") {
 		c.Queues.MaxAttempts = 8
 	}
+	if c.Queues.ReplyMaxAttempts == 0 && !d.present("queues.reply_max_attempts") {
+		c.Queues.ReplyMaxAttempts = 150 // about a day with the outbox's backoff
+	}
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)

@@ -21,6 +21,8 @@ Usage:
   intake route   -config FILE [-json] [TEXT]  the Level I decision for one message (stdin without TEXT)
   intake eval    [-config FILE | -train TRAIN.jsonl] [-json] TEST.jsonl
   intake inspect [-config FILE] FILE.eml      the normalized form of an email, as JSON
+  intake outbox list  -config FILE            replies that could not be delivered (dead-letter queue)
+  intake outbox retry -config FILE [-all] [ID...]  send dead replies again
   intake version
 `
 
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = eval(rest, stdout, stderr)
 	case "inspect":
 		err = inspect(rest, stdout, stderr)
+	case "outbox":
+		err = outbox(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

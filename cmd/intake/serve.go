@@ -87,7 +87,10 @@ func (m *Main) Open(ctx context.Context) error {
 	}
 	q := m.Config.Queues
 	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.MaxAttempts}
-	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter}
+	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.ReplyMaxAttempts}
+	if err := m.Metrics.WatchQueues(m.Store); err != nil {
+		return err
+	}
 	m.HTTP = httpapi.New(m.Store, m.Config.HTTP.APIToken, m.Registry, m.Logger)
 	if err := m.wire(ctx); err != nil {
 		return err
