@@ -196,4 +196,3 @@ func (o *Outbox) dispatch(ctx context.Context, a Adapter, r *intake.Reply) (Sent
 }
 
 var errAlreadyRecorded = errors.New("already recorded")
-

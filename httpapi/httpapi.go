@@ -158,6 +158,8 @@ type summary struct {
 	Language  string            `json:"language,omitempty"`
 	Category  string            `json:"category,omitempty"`
 	ClaimedBy string            `json:"claimed_by,omitempty"`
+	// Automatic marks a closed incident holding only an automatic message.
+	Automatic bool `json:"automatic,omitempty"`
 	// Undelivered lists replies waiting in the dead-letter queue.
 	Undelivered []string  `json:"undelivered,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -166,7 +168,7 @@ type summary struct {
 
 func summarize(inc *intake.Incident) summary {
 	return summary{ID: inc.ID, Status: inc.Status, Tier: inc.Tier, Customer: inc.Customer, Subject: inc.Subject,
-		Language: inc.Language, Category: inc.Category, ClaimedBy: inc.ClaimedBy, Undelivered: inc.Undelivered, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
+		Language: inc.Language, Category: inc.Category, ClaimedBy: inc.ClaimedBy, Automatic: inc.Automatic, Undelivered: inc.Undelivered, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

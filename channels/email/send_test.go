@@ -177,7 +177,9 @@ func TestSendSMTPErrors(t *testing.T) {
 // alerted on (PeerRefused); 4xx are plainly retried.
 func TestSendSMTPClassifies(t *testing.T) {
 	type kind string
-	const (retry, permanent, refused kind = "retry", "permanent", "refused")
+	const (
+		retry, permanent, refused kind = "retry", "permanent", "refused"
+	)
 	e := func(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {
 		return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: msg}
 	}
