@@ -87,6 +87,18 @@ func emailDefaults(e *Email, d *decoder) {
 	if e.SMTPListen.MaxSize == 0 {
 		e.SMTPListen.MaxSize = e.MaxSize
 	}
+	l := &e.SMTPListen
+	if l.MaxConnections == 0 && !d.present("channels.email.smtp_listen.max_connections") {
+		l.MaxConnections = 100
+	}
+	if l.MaxConnectionsPerIP == 0 && !d.present("channels.email.smtp_listen.max_connections_per_ip") {
+		l.MaxConnectionsPerIP = 10
+	}
+	l.IdleTimeout = orDur(l.IdleTimeout, 5*time.Minute)
+	l.SessionTimeout = orDur(l.SessionTimeout, 30*time.Minute)
+	if l.ParseMemory == 0 {
+		l.ParseMemory = 64 * MB
+	}
 	if e.MaxAttachment == 0 {
 		e.MaxAttachment = DefaultMaxAttachment
 	}

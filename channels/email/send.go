@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"encoding/hex"
 	"fmt"
 	"net/mail"
@@ -25,7 +26,11 @@ const DisplayName = "Soporte"
 // SMTP 5xx answers and unusable addresses are channels.Permanent.
 func (a *Adapter) Send(ctx context.Context, r *intake.Reply) (channels.Sent, error) {
 	to, err := mail.ParseAddress(r.Conversation.Address)
+	if err == nil && !ValidAddrSpec(to.Address) {
+		err = errors.New("not a valid addr-spec")
+	}
 	if err != nil {
+		// Parked in the dead-letter queue for a person, never guessed at.
 		return channels.Sent{}, channels.Permanent(fmt.Errorf("reply %s: recipient %q: %w", r.ID, r.Conversation.Address, err))
 	}
 	id := a.replyMessageID(r.ID)
