@@ -110,12 +110,25 @@ func (a *Adapter) tlsConfig(addr string) *tls.Config {
 	return c
 }
 
+// outboxTempPattern names the temporary files of writeOutboxFile, hidden
+// (a leading dot) so that whoever collects the finished mails skips them.
+const outboxTempPattern = ".tmp-*.eml"
+
+// cleanOutboxDir removes the temporary files a killed process left: their
+// replies were not marked sent, so the outbox writes them again.
+func cleanOutboxDir(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, outboxTempPattern))
+	for _, name := range old {
+		_ = os.Remove(name)
+	}
+}
+
 // writeOutboxFile writes raw as dir/<id>.eml atomically: a temp file in the
 // same folder, synced, renamed over the final name, and the folder synced.
 // Rewriting the same reply gives the same file.
 func writeOutboxFile(dir, id string, raw []byte) error {
 	name := filepath.Join(dir, safeFileName(id)+".eml")
-	f, err := os.CreateTemp(dir, ".tmp-*.eml")
+	f, err := os.CreateTemp(dir, outboxTempPattern)
 	if err != nil {
 		return fmt.Errorf("outbox_dir: %w", err)
 	}

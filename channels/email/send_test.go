@@ -258,3 +258,17 @@ func TestSendOutboxDir(t *testing.T) {
 		t.Errorf("file lacks its Message-ID:\n%s", raw)
 	}
 }
+
+// TestOutboxDirCleansTempFiles is the regression test of issue 14 item 8:
+// kill -9 during a write left .tmp-*.eml files in outbox_dir for good.
+func TestOutboxDirCleansTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".tmp-123.eml")
+	if err := os.WriteFile(stale, []byte("From: half a mail"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	newSendAdapter(t, config.Email{OutboxDir: dir})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("after New, %s: %v, want it removed", stale, err)
+	}
+}
