@@ -3,6 +3,7 @@ package email
 import (
 	"bufio"
 	"context"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -16,10 +17,16 @@ import (
 
 // startListener runs the SMTP listener with l into a store inbox and
 // returns its address.
-func startListener(t *testing.T, l config.SMTPListen) string {
+func startListener(t testing.TB, l config.SMTPListen) string {
+	t.Helper()
+	return startListenerLog(t, l, quietLogger())
+}
+
+// startListenerLog is startListener logging to logger.
+func startListenerLog(t testing.TB, l config.SMTPListen, logger *slog.Logger) string {
 	t.Helper()
 	l.Addr, l.Domains = "127.0.0.1:0", []string{"example.test"}
-	a, err := New(config.Email{Address: "soporte@example.test", SMTPListen: l}, openBolt(t, ""), quietLogger())
+	a, err := New(config.Email{Address: "soporte@example.test", SMTPListen: l}, openBolt(t, ""), logger)
 	if err != nil {
 		t.Fatal(err)
 	}
