@@ -65,6 +65,14 @@ type Incident struct {
 	Satisfaction int `json:"satisfaction,omitempty"`
 	// Resolution is what the agent (or the bot) said solved the problem.
 	Resolution string `json:"resolution,omitempty"`
+	// Automatic marks an incident opened, closed, by an automatic message
+	// (an auto-reply, a sender over the rate limit) that threaded to no
+	// incident: kept so that nothing accepted is lost, never answered.
+	Automatic bool `json:"automatic,omitempty"`
+	// Undelivered lists the replies that could not be delivered and wait in
+	// the outbox's dead-letter queue: a person retries them or reaches the
+	// customer another way. A reply leaves the list once delivered.
+	Undelivered []string `json:"undelivered,omitempty"`
 	// Triage is the Level I bot's conversation state, opaque to everyone else.
 	Triage    []byte    `json:"triage,omitempty"`
 	Timeline  []Event   `json:"timeline"`

@@ -89,6 +89,29 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// refusedError marks a peer refusing us for a reason of its own (an SMTP
+// relay denying relay or asking for authentication): retrying may work once a
+// person fixes the peer or our credentials, so the outbox retries it with
+// backoff and raises an alert (an error log line and a metric) each time.
+type refusedError struct{ err error }
+
+func (e refusedError) Error() string { return e.err.Error() }
+func (e refusedError) Unwrap() error { return e.err }
+
+// PeerRefused marks err as the peer's own refusal, retried and alerted on.
+func PeerRefused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return refusedError{err}
+}
+
+// IsPeerRefused reports whether err, or an error it wraps, was marked PeerRefused.
+func IsPeerRefused(err error) bool {
+	var r refusedError
+	return errors.As(err, &r)
+}
+
 // RetryAfterError asks the outbox to retry no sooner than After (a Slack or
 // Discord 429, an SMTP 4xx with a hint).
 type RetryAfterError struct {

@@ -9,10 +9,11 @@ import (
 
 // Metrics counts what flows through the spine. A nil *Metrics counts nothing.
 type Metrics struct {
-	messages  *prometheus.CounterVec
-	incidents prometheus.Counter
-	replies   *prometheus.CounterVec
-	failures  *prometheus.CounterVec
+	messages    *prometheus.CounterVec
+	incidents   prometheus.Counter
+	replies     *prometheus.CounterVec
+	failures    *prometheus.CounterVec
+	deadReplies *prometheus.CounterVec
 }
 
 // NewMetrics registers the spine's metrics with reg.
@@ -28,10 +29,13 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "intake_replies_sent_total", Help: "Replies delivered, by channel.",
 		}, []string{"channel"}),
 		failures: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "intake_delivery_failures_total", Help: "Failed delivery attempts, by channel and kind (retry, permanent).",
+			Name: "intake_delivery_failures_total", Help: "Failed delivery attempts, by channel and kind (retry; refused: the peer refuses us, a person must act; permanent).",
 		}, []string{"channel", "kind"}),
+		deadReplies: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "intake_replies_dead_total", Help: "Replies moved to the dead-letter queue (outbox.dead), by channel.",
+		}, []string{"channel"}),
 	}
-	for _, c := range []prometheus.Collector{m.messages, m.incidents, m.replies, m.failures} {
+	for _, c := range []prometheus.Collector{m.messages, m.incidents, m.replies, m.failures, m.deadReplies} {
 		if err := reg.Register(c); err != nil {
 			return nil, fmt.Errorf("register spine metrics: %w", err)
 		}
@@ -74,5 +78,13 @@ func (m *Metrics) Init(chans []intake.Channel) {
 		m.replies.WithLabelValues(string(ch))
 		m.failures.WithLabelValues(string(ch), "retry")
 		m.failures.WithLabelValues(string(ch), "permanent")
+		m.failures.WithLabelValues(string(ch), "refused")
+		m.deadReplies.WithLabelValues(string(ch))
+	}
+}
+
+func (m *Metrics) dead(ch intake.Channel) {
+	if m != nil {
+		m.deadReplies.WithLabelValues(string(ch)).Inc()
 	}
 }

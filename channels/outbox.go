@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -14,8 +15,11 @@ import (
 )
 
 // Outbox delivers queued replies through the adapter that owns their
-// conversation, retrying until the peer accepts them. A failure marked
-// Permanent is recorded on the incident's timeline instead of retried.
+// conversation, retrying with backoff until the peer accepts them. A reply
+// refused for good (Permanent), or still failing after MaxAttempts, goes to
+// the dead-letter queue (DeadOutboxQueue) and its incident is marked
+// (Incident.Undelivered), never dropped. A failure marked PeerRefused is
+// retried like any other and also logged at error level.
 type Outbox struct {
 	Store    store.Store
 	Adapters map[intake.Channel]Adapter
@@ -31,6 +35,9 @@ type Outbox struct {
 	SentFor time.Duration
 	// noAdapterLogged holds the channels whose missing adapter was logged.
 	noAdapterLogged sync.Map
+	// MaxAttempts parks a reply still failing after this many attempts in
+	// the dead-letter queue; 0 retries for ever.
+	MaxAttempts int
 }
 
 func (o *Outbox) defaults() {
@@ -63,8 +70,7 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 	log := o.Logger.With("queue", OutboxQueue, "reply", d.ID, "attempt", d.Attempt)
 	var r intake.Reply
 	if err := json.Unmarshal(d.Payload, &r); err != nil {
-		log.Error("undecodable reply parked", "err", err)
-		o.park(ctx, d, log)
+		o.deadLetter(ctx, d, nil, "undecodable reply: "+err.Error())
 		return
 	}
 	log = log.With("incident", r.IncidentID)
@@ -77,17 +83,22 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 	case ctx.Err() != nil:
 	case IsPermanent(err):
 		o.Metrics.failed(r.Conversation.Channel, "permanent")
-		log.Warn("reply refused for good", "channel", r.Conversation.Channel, "err", err)
-		o.record(ctx, &r, "delivery failed for good: "+err.Error(), Sent{})
-		if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
-			log.Warn("ack refused reply", "err", err)
-		}
-	default:
+		o.deadLetter(ctx, d, &r, err.Error())
+	case o.MaxAttempts > 0 && d.Attempt >= o.MaxAttempts:
 		o.Metrics.failed(r.Conversation.Channel, "retry")
+		o.deadLetter(ctx, d, &r, fmt.Sprintf("still failing after %d attempts: %v", d.Attempt, err))
+	default:
 		if retry == 0 {
 			retry = backoff(d.Attempt)
 		}
-		log.Warn("reply not delivered; will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
+		if IsPeerRefused(err) {
+			// A person must fix the peer or our credentials: say so loudly.
+			o.Metrics.failed(r.Conversation.Channel, "refused")
+			log.Error("peer refuses us; reply kept, will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
+		} else {
+			o.Metrics.failed(r.Conversation.Channel, "retry")
+			log.Warn("reply not delivered; will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
+		}
 		if err := o.Store.Nack(ctx, OutboxQueue, d, retry); err != nil {
 			log.Warn("nack reply", "err", err)
 		}
@@ -120,28 +131,29 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 	// down, or a restart would send it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	o.record(ctx, r, "", sent)
+	o.recordDelivered(ctx, r, sent)
 	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
 		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
 	}
 	return 0, nil
 }
 
-// record notes a delivery outcome on the incident and maps the thread keys
-// the channel gave the reply.
-func (o *Outbox) record(ctx context.Context, r *intake.Reply, failure string, sent Sent) {
+// recordDelivered notes the delivery on the incident, takes the reply off
+// its undelivered list, and maps the thread keys the channel gave the reply.
+func (o *Outbox) recordDelivered(ctx context.Context, r *intake.Reply, sent Sent) {
 	if r.IncidentID == "" {
 		return
 	}
 	now := o.Clock().UTC()
 	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, sent.ThreadKeys, func(inc *intake.Incident) error {
 		for _, e := range inc.Timeline {
-			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == failure && len(sent.ThreadKeys) == 0 {
+			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == "" && len(sent.ThreadKeys) == 0 {
 				return errAlreadyRecorded
 			}
 		}
 		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel,
-			ReplyID: r.ID, SentID: sent.MessageID, Text: failure})
+			ReplyID: r.ID, SentID: sent.MessageID})
+		inc.Undelivered = slices.DeleteFunc(inc.Undelivered, func(id string) bool { return id == r.ID })
 		return nil
 	})
 	if err != nil && !errors.Is(err, errAlreadyRecorded) {
@@ -187,13 +199,3 @@ func (o *Outbox) dispatch(ctx context.Context, a Adapter, r *intake.Reply) (Sent
 }
 
 var errAlreadyRecorded = errors.New("already recorded")
-
-func (o *Outbox) park(ctx context.Context, d store.Delivery, log *slog.Logger) {
-	if err := o.Store.Enqueue(ctx, OutboxQueue+".dead", d.ID, d.Payload); err != nil {
-		log.Error("park reply", "err", err)
-		return
-	}
-	if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
-		log.Warn("ack parked reply", "err", err)
-	}
-}

@@ -173,9 +173,6 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 		if err != nil {
 			return nil, nil, err
 		}
-		if inc == nil {
-			return nil, nil, nil // noise with no incident to attach to
-		}
 		if !inc.HasMessage(msg.Channel, msg.ID) {
 			if err := w.apply(ctx, inc, msg); err != nil {
 				return nil, nil, inIncident(inc.ID, created, err)
@@ -237,18 +234,22 @@ func (w *Worker) thread(ctx context.Context, msg *intake.Message) (inc *intake.I
 		}
 		return inc, false, nil
 	}
-	if msg.AutoReply {
-		w.Logger.Info("automatic message with no incident ignored", "key", msg.DedupeKey(), "reason", msg.AutoReplyReason)
-		return nil, false, nil
-	}
 	id, err := w.Store.NextIncidentID(ctx)
 	if err != nil {
 		return nil, false, err
 	}
 	now := w.Clock().UTC()
+	status := intake.StatusNew
+	if msg.AutoReply {
+		// Accepted mail is never thrown away: an automatic message that
+		// threads nowhere is kept on an incident of its own, closed and
+		// marked automatic, so no agent is asked to answer it.
+		status = intake.StatusClosed
+	}
 	return &intake.Incident{
 		ID:           id,
-		Status:       intake.StatusNew,
+		Status:       status,
+		Automatic:    msg.AutoReply,
 		Customer:     msg.From,
 		Conversation: msg.Conversation,
 		Subject:      msg.Subject,

@@ -70,6 +70,20 @@ type SMTPListen struct {
 	Domains []string `yaml:"domains"`
 	// MaxSize is the largest message accepted; larger ones get 552.
 	MaxSize Size `yaml:"max_size"`
+	// MaxConnections and MaxConnectionsPerIP bound the open connections;
+	// one more is answered 421 and closed.
+	MaxConnections      int `yaml:"max_connections"`
+	MaxConnectionsPerIP int `yaml:"max_connections_per_ip"`
+	// IdleTimeout is how long the server waits for the client's next line.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// SessionTimeout bounds a whole connection, however busy (NOOP included).
+	SessionTimeout time.Duration `yaml:"session_timeout"`
+	// SpoolDir receives each DATA as a file while it arrives (absolute
+	// path; empty: the system's temporary folder).
+	SpoolDir string `yaml:"spool_dir"`
+	// ParseMemory bounds the bytes of spooled mail parsed at once; a mail
+	// waits for its turn beyond it.
+	ParseMemory Size `yaml:"parse_memory"`
 }
 
 // Enabled reports whether the SMTP listener is on.

@@ -40,6 +40,9 @@ func applyDefaults(c *Config, d *decoder) {
 		c.Queues.MaxAttempts = 8
 	}
 	webDefaults(&c.Web, d)
+	if c.Queues.ReplyMaxAttempts == 0 && !d.present("queues.reply_max_attempts") {
+		c.Queues.ReplyMaxAttempts = 150 // about a day with the outbox's backoff
+	}
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)
@@ -89,6 +92,18 @@ func emailDefaults(e *Email, d *decoder) {
 	}
 	if e.SMTPListen.MaxSize == 0 {
 		e.SMTPListen.MaxSize = e.MaxSize
+	}
+	l := &e.SMTPListen
+	if l.MaxConnections == 0 && !d.present("channels.email.smtp_listen.max_connections") {
+		l.MaxConnections = 100
+	}
+	if l.MaxConnectionsPerIP == 0 && !d.present("channels.email.smtp_listen.max_connections_per_ip") {
+		l.MaxConnectionsPerIP = 10
+	}
+	l.IdleTimeout = orDur(l.IdleTimeout, 5*time.Minute)
+	l.SessionTimeout = orDur(l.SessionTimeout, 30*time.Minute)
+	if l.ParseMemory == 0 {
+		l.ParseMemory = 64 * MB
 	}
 	if e.MaxAttachment == 0 {
 		e.MaxAttachment = DefaultMaxAttachment

@@ -46,6 +46,9 @@ type Queues struct {
 	// MaxAttempts parks an inbound message that failed this many times in
 	// the inbox.dead queue for a person, instead of retrying it forever.
 	MaxAttempts int `yaml:"max_attempts"`
+	// ReplyMaxAttempts parks a reply whose delivery failed this many times
+	// in the outbox.dead queue and marks its incident for a person.
+	ReplyMaxAttempts int `yaml:"reply_max_attempts"`
 }
 
 // StoreKind names a store implementation.

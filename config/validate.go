@@ -31,6 +31,9 @@ func validate(c *Config, d *decoder) {
 	if c.Queues.MaxAttempts < 1 && !d.bad["queues.max_attempts"] {
 		d.failPath("queues.max_attempts", fmt.Sprintf("must be at least 1, got %d", c.Queues.MaxAttempts))
 	}
+	if c.Queues.ReplyMaxAttempts < 1 && !d.bad["queues.reply_max_attempts"] {
+		d.failPath("queues.reply_max_attempts", fmt.Sprintf("must be at least 1, got %d", c.Queues.ReplyMaxAttempts))
+	}
 	validateTiers(c, d)
 	validateOnCall(c.OnCall, d, "on_call")
 	validateRouting(c, d)

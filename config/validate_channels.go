@@ -36,6 +36,18 @@ func validateEmail(c *Config, d *decoder) {
 		for i, dom := range s.Domains {
 			d.check(fmt.Sprintf("%s.smtp_listen.domains[%d]", p, i), checkHostname(dom))
 		}
+		if s.MaxConnections < 1 {
+			d.failPath(p+".smtp_listen.max_connections", fmt.Sprintf("must be at least 1, got %d", s.MaxConnections))
+		}
+		if s.MaxConnectionsPerIP < 1 || s.MaxConnectionsPerIP > s.MaxConnections {
+			d.failPath(p+".smtp_listen.max_connections_per_ip", fmt.Sprintf("must be from 1 to max_connections (%d), got %d", s.MaxConnections, s.MaxConnectionsPerIP))
+		}
+		if s.SessionTimeout < s.IdleTimeout {
+			d.failPath(p+".smtp_listen.session_timeout", "must be at least idle_timeout")
+		}
+	}
+	if e.SMTPListen.SpoolDir != "" {
+		e.SMTPListen.SpoolDir = c.resolvePath(e.SMTPListen.SpoolDir)
 	}
 	if s := e.SMTPOut; s.Enabled() {
 		d.check(p+".smtp_out.addr", checkHostPort(s.Addr, false))

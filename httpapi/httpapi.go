@@ -1,5 +1,6 @@
 // Package httpapi serves intake's HTTP surface: health and readiness probes,
-// Prometheus metrics, and the read-only incidents API behind a bearer token.
+// Prometheus metrics, the read-only incidents API and the outbox's
+// dead-letter queue behind a bearer token.
 // Channels that receive webhooks (Slack over HTTP) mount their handlers on it.
 package httpapi
 
@@ -47,6 +48,8 @@ func New(s store.Store, token string, gatherer prometheus.Gatherer, logger *slog
 	srv.mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
 	srv.mux.Handle("GET /api/v1/incidents", srv.authorized(srv.listIncidents))
 	srv.mux.Handle("GET /api/v1/incidents/{id}", srv.authorized(srv.getIncident))
+	srv.mux.Handle("GET /api/v1/outbox/dead", srv.authorized(srv.listDead))
+	srv.mux.Handle("POST /api/v1/outbox/dead/{id}/retry", srv.authorized(srv.retryDead))
 	return srv
 }
 
@@ -187,13 +190,17 @@ type summary struct {
 	Language  string            `json:"language,omitempty"`
 	Category  string            `json:"category,omitempty"`
 	ClaimedBy string            `json:"claimed_by,omitempty"`
-	CreatedAt time.Time         `json:"created_at"`
-	UpdatedAt time.Time         `json:"updated_at"`
+	// Automatic marks a closed incident holding only an automatic message.
+	Automatic bool `json:"automatic,omitempty"`
+	// Undelivered lists replies waiting in the dead-letter queue.
+	Undelivered []string  `json:"undelivered,omitempty"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 func summarize(inc *intake.Incident) summary {
 	return summary{ID: inc.ID, Status: inc.Status, Tier: inc.Tier, Customer: inc.Customer, Subject: inc.Subject,
-		Language: inc.Language, Category: inc.Category, ClaimedBy: inc.ClaimedBy, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
+		Language: inc.Language, Category: inc.Category, ClaimedBy: inc.ClaimedBy, Automatic: inc.Automatic, Undelivered: inc.Undelivered, CreatedAt: inc.CreatedAt, UpdatedAt: inc.UpdatedAt}
 }
 
 func writeJSON(w http.ResponseWriter, code int, v any) {

@@ -18,7 +18,7 @@ type QueueLener interface {
 }
 
 // Queues are the durable queues intake_queue_depth reports.
-var Queues = []string{channels.InboxQueue, channels.OutboxQueue, channels.DeadQueue, channels.OutboxQueue + ".dead"}
+var Queues = []string{channels.InboxQueue, channels.OutboxQueue, channels.DeadQueue, channels.DeadOutboxQueue}
 
 var (
 	queueDepth = prometheus.NewDesc("intake_queue_depth",

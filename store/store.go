@@ -124,6 +124,22 @@ type Queues interface {
 	Nack(ctx context.Context, queue string, d Delivery, delay time.Duration) error
 	// QueueLen returns how many messages are in the queue, in flight included.
 	QueueLen(ctx context.Context, queue string) (int, error)
+	// ListQueue returns up to limit messages of the queue (0: all) in
+	// enqueue order, in flight included, without changing them. It is for
+	// queues a person looks at, such as a dead-letter queue.
+	ListQueue(ctx context.Context, queue string, limit int) ([]Queued, error)
+	// RemoveFromQueue deletes the message with id whatever its state: a
+	// delivery of it can then no longer be acked. ErrNotFound if it is not
+	// in the queue.
+	RemoveFromQueue(ctx context.Context, queue, id string) error
+}
+
+// Queued is a message as it sits in a queue.
+type Queued struct {
+	ID      string
+	Payload []byte
+	// Attempt counts the deliveries of the message so far.
+	Attempt int
 }
 
 // Timer is a scheduled piece of work.

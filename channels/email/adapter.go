@@ -98,6 +98,7 @@ func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) 
 		if err := os.MkdirAll(cfg.OutboxDir, 0o750); err != nil {
 			return nil, fmt.Errorf("outbox_dir: %w", err)
 		}
+		cleanOutboxDir(cfg.OutboxDir)
 	}
 	return a, nil
 }

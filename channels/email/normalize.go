@@ -291,6 +291,19 @@ const readChunk = 1 << 20
 // only once the size is known, so an oversized message costs about max bytes
 // of memory rather than the doubling growth of io.ReadAll.
 func readAtMost(r io.Reader, max int64) ([]byte, error) {
+	if sr, ok := r.(interface{ Size() int64 }); ok {
+		// A spooled message: one buffer of its exact size, not chunks
+		// joined into a second copy.
+		n := sr.Size()
+		if n > max {
+			return nil, ErrTooLarge
+		}
+		buf := make([]byte, n)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
 	var chunks [][]byte
 	var total int64
 	lr := io.LimitReader(r, max+1)

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-message"
@@ -168,23 +169,75 @@ func parseAddrs(v string) []*netmail.Address {
 	var out []*netmail.Address
 	if list, err := addressParser.ParseList(v); err == nil {
 		for _, a := range list {
-			if a.Address != "" {
-				out = append(out, &netmail.Address{Name: sanitize(a.Name), Address: strings.ToLower(a.Address)})
+			if addr := strings.ToLower(a.Address); ValidAddrSpec(addr) {
+				out = append(out, &netmail.Address{Name: displayName(a.Name), Address: addr})
 			}
 		}
 		return out
 	}
-	v = looseAddrs(v)
+	// Encoded-words are names, never addresses: "=?utf-8?Q?Ana=0D=0A_v3@evil.example?="
+	// must not yield "_v3@evil.example?=". Bracketed addresses win over bare ones.
+	orig := v
+	v = looseAddrs(encodedWord.ReplaceAllString(v, " "))
+	var bare []*netmail.Address
 	for _, loc := range addrPattern.FindAllStringIndex(v, 50) {
-		a := &netmail.Address{Address: strings.ToLower(strings.Trim(v[loc[0]:loc[1]], ".'"))}
+		addr := strings.ToLower(strings.Trim(v[loc[0]:loc[1]], ".'"))
+		if !ValidAddrSpec(addr) {
+			continue
+		}
+		a := &netmail.Address{Address: addr}
+		if loc[0] == 0 || v[loc[0]-1] != '<' {
+			bare = append(bare, a)
+			continue
+		}
 		if len(out) == 0 {
-			if lt := strings.IndexByte(v, '<'); lt > 0 && lt <= loc[0] {
-				a.Name = strings.Trim(decodeHeaderText(strings.TrimSpace(v[:lt])), `"' `)
+			if lt := strings.IndexByte(orig, '<'); lt > 0 {
+				a.Name = displayName(strings.Trim(decodeHeaderText(strings.TrimSpace(orig[:lt])), `"' `))
 			}
 		}
 		out = append(out, a)
 	}
+	if len(out) == 0 {
+		return bare
+	}
 	return out
+}
+
+// displayName is a decoded display name on one line: an encoded CR LF in
+// it must not reach a header we write.
+func displayName(s string) string { return strings.Join(strings.Fields(sanitize(s)), " ") }
+
+// encodedWord is an RFC 2047 encoded-word.
+var encodedWord = regexp.MustCompile(`=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=`)
+
+// ValidAddrSpec reports whether s is an addr-spec intake will send mail to:
+// RFC 5322 parses it as exactly itself, and its domain is a host name
+// (letters, digits, hyphens, dots; non-ASCII letters for IDNs) or an
+// address literal.
+func ValidAddrSpec(s string) bool {
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at == len(s)-1 || len(s) > 254 {
+		return false
+	}
+	a, err := netmail.ParseAddress("<" + s + ">")
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	domain := s[at+1:]
+	if strings.HasPrefix(domain, "[") && strings.HasSuffix(domain, "]") {
+		return true
+	}
+	for _, label := range strings.Split(domain, ".") {
+		if label == "" || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r == '-' || r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= 0x80 && unicode.IsLetter(r)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // looseAddrs drops comments and the blanks inside angle brackets, turning

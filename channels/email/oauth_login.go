@@ -50,7 +50,7 @@ func (a *Adapter) authSMTP(ctx context.Context, c *smtp.Client) error {
 			return nil
 		}
 		if err := c.Auth(sasl.NewPlainClient("", out.Username, out.Password)); err != nil {
-			return classifySMTP(fmt.Errorf("smtp_out auth: %w", err))
+			return classifySMTP(stageAuth, fmt.Errorf("smtp_out auth: %w", err))
 		}
 		return nil
 	}
@@ -69,7 +69,7 @@ func (a *Adapter) authSMTP(ctx context.Context, c *smtp.Client) error {
 		if !fresh {
 			return err
 		}
-		return classifySMTP(err)
+		return classifySMTP(stageAuth, err)
 	}
 	return nil
 }

@@ -1,11 +1,9 @@
 package email
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -317,23 +315,3 @@ func (s *oauthSMTPSession) AuthMechanisms() []string { return s.chk.mechs }
 func (s *oauthSMTPSession) Auth(mech string) (sasl.Server, error) {
 	return s.chk.server(mech, func() { s.auth = s.chk.user })
 }
-
-// syncBuffer is a log sink the adapter's goroutines may write concurrently.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-var _ io.Writer = (*syncBuffer)(nil)

@@ -3,7 +3,6 @@ package email
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -75,19 +74,24 @@ type recordedMail struct {
 }
 
 // smtpRecorder is a go-smtp server that records what it gets and can be
-// told to answer DATA with an error.
+// told to answer a step (connect, mail, rcpt, data) with an error.
 type smtpRecorder struct {
 	Addr       string
 	mu         sync.Mutex
 	got        []recordedMail
-	fail       []error
+	fail       map[string][]error
 	user, pass string
 }
 
 func startRecorder(t testing.TB, user, pass string) *smtpRecorder {
 	t.Helper()
-	r := &smtpRecorder{user: user, pass: pass}
-	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &recSession{r: r}, nil }))
+	r := &smtpRecorder{user: user, pass: pass, fail: map[string][]error{}}
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
+		if err := r.failure("connect"); err != nil {
+			return nil, err
+		}
+		return &recSession{r: r}, nil
+	}))
 	srv.AllowInsecureAuth = true
 	srv.Domain = "relay.test"
 	srv.ErrorLog = slog.NewLogLogger(quietLogger().Handler(), slog.LevelError)
@@ -101,10 +105,27 @@ func startRecorder(t testing.TB, user, pass string) *smtpRecorder {
 	return r
 }
 
-func (r *smtpRecorder) FailNext(errs ...error) {
+// FailNext answers the next DATA commands with errs, one each.
+func (r *smtpRecorder) FailNext(errs ...error) { r.FailAt("data", errs...) }
+
+// FailAt answers the next commands of a step (connect, mail, rcpt, data)
+// with errs, one each.
+func (r *smtpRecorder) FailAt(step string, errs ...error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.fail = append(r.fail, errs...)
+	r.fail[step] = append(r.fail[step], errs...)
+}
+
+// failure takes the next error queued for step, or nil.
+func (r *smtpRecorder) failure(step string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.fail[step]) == 0 {
+		return nil
+	}
+	err := r.fail[step][0]
+	r.fail[step] = r.fail[step][1:]
+	return err
 }
 
 func (r *smtpRecorder) Mails() []recordedMail {
@@ -137,7 +158,7 @@ func (s *recSession) AuthMechanisms() []string { return []string{sasl.Plain} }
 func (s *recSession) Auth(mech string) (sasl.Server, error) {
 	return sasl.NewPlainServer(func(identity, username, password string) error {
 		if username != s.r.user || password != s.r.pass {
-			return errors.New("bad credentials")
+			return smtp.ErrAuthFailed
 		}
 		s.auth = username
 		return nil
@@ -149,10 +170,16 @@ func (s *recSession) Mail(from string, _ *smtp.MailOptions) error {
 	if s.r.user != "" && s.auth == "" {
 		return smtp.ErrAuthRequired
 	}
+	if err := s.r.failure("mail"); err != nil {
+		return err
+	}
 	s.cur.From = from
 	return nil
 }
 func (s *recSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if err := s.r.failure("rcpt"); err != nil {
+		return err
+	}
 	s.cur.To = append(s.cur.To, to)
 	return nil
 }
@@ -161,13 +188,11 @@ func (s *recSession) Data(rd io.Reader) error {
 	if err != nil {
 		return err
 	}
-	s.r.mu.Lock()
-	defer s.r.mu.Unlock()
-	if len(s.r.fail) > 0 {
-		err := s.r.fail[0]
-		s.r.fail = s.r.fail[1:]
+	if err := s.r.failure("data"); err != nil {
 		return err
 	}
+	s.r.mu.Lock()
+	defer s.r.mu.Unlock()
 	s.cur.Data, s.cur.User = b, s.auth
 	s.r.got = append(s.r.got, s.cur)
 	return nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -22,10 +23,21 @@ const DisplayName = "Soporte"
 // outbox_dir. Its Message-ID derives from r.ID, so a retried reply keeps it;
 // the returned thread key maps that Message-ID to the incident, so that the
 // customer's answer (In-Reply-To it) and bounces of it thread back.
-// SMTP 5xx answers and unusable addresses are channels.Permanent.
+// A recipient or message the relay refuses for good, and an address that
+// is not a valid addr-spec, are channels.Permanent; the relay's own 5xx
+// refusals are channels.PeerRefused (see classifySMTP).
+//
+// Delivery is at least once: a process killed after the relay's 250 and
+// before the outbox marks the reply sent sends it again after the restart,
+// with the same Message-ID, so mail clients show one message (and the
+// .eml file of outbox_dir is rewritten in place).
 func (a *Adapter) Send(ctx context.Context, r *intake.Reply) (channels.Sent, error) {
 	to, err := mail.ParseAddress(r.Conversation.Address)
+	if err == nil && !ValidAddrSpec(to.Address) {
+		err = errors.New("not a valid addr-spec")
+	}
 	if err != nil {
+		// Parked in the dead-letter queue for a person, never guessed at.
 		return channels.Sent{}, channels.Permanent(fmt.Errorf("reply %s: recipient %q: %w", r.ID, r.Conversation.Address, err))
 	}
 	id := a.replyMessageID(r.ID)

@@ -1,10 +1,8 @@
 package email
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -14,12 +12,11 @@ import (
 
 	"github.com/emersion/go-smtp"
 
-	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
 )
 
-// deliverSMTP hands raw to the smtp_out relay. A 5xx answer is permanent; a
-// 4xx answer or a network failure is retried by the outbox.
+// deliverSMTP hands raw to the smtp_out relay, one step at a time so that an
+// answer is judged by the step it came at (see classifySMTP).
 func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error {
 	out := a.cfg.SMTPOut
 	c, err := a.dialSMTP(ctx)
@@ -32,12 +29,32 @@ func (a *Adapter) deliverSMTP(ctx context.Context, to string, raw []byte) error 
 	} else {
 		c.CommandTimeout = 2 * time.Minute
 	}
+	if err := c.Hello(a.domain); err != nil {
+		return classifySMTP(stageConnect, fmt.Errorf("smtp_out greeting: %w", err))
+	}
 	if err := a.authSMTP(ctx, c); err != nil {
 		return err
 	}
 	from := a.local + "@" + a.domain
-	if err := c.SendMail(from, []string{to}, bytes.NewReader(raw)); err != nil {
-		return classifySMTP(fmt.Errorf("smtp_out send: %w", err))
+	var opts *smtp.MailOptions
+	if !isASCII(from) || !isASCII(to) {
+		opts = &smtp.MailOptions{UTF8: true}
+	}
+	if err := c.Mail(from, opts); err != nil {
+		return classifySMTP(stageMail, fmt.Errorf("smtp_out MAIL FROM: %w", err))
+	}
+	if err := c.Rcpt(to, nil); err != nil {
+		return classifySMTP(stageRcpt, fmt.Errorf("smtp_out RCPT TO: %w", err))
+	}
+	w, err := c.Data()
+	if err == nil {
+		_, err = w.Write(raw)
+		if cerr := w.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return classifySMTP(stageData, fmt.Errorf("smtp_out DATA: %w", err))
 	}
 	_ = c.Quit()
 	return nil
@@ -68,7 +85,7 @@ func (a *Adapter) dialSMTP(ctx context.Context) (*smtp.Client, error) {
 		c, err := smtp.NewClientStartTLS(conn, tc)
 		if err != nil {
 			_ = conn.Close()
-			return nil, classifySMTP(err)
+			return nil, classifySMTP(stageConnect, err)
 		}
 		return c, nil
 	}
@@ -90,14 +107,17 @@ func (a *Adapter) tlsConfig(addr string) *tls.Config {
 	return c
 }
 
-// classifySMTP marks 5xx answers permanent and leaves 4xx and network
-// errors retryable.
-func classifySMTP(err error) error {
-	var se *smtp.SMTPError
-	if errors.As(err, &se) && se.Code >= 500 {
-		return channels.Permanent(err)
+// outboxTempPattern names the temporary files of writeOutboxFile, hidden
+// (a leading dot) so that whoever collects the finished mails skips them.
+const outboxTempPattern = ".tmp-*.eml"
+
+// cleanOutboxDir removes the temporary files a killed process left: their
+// replies were not marked sent, so the outbox writes them again.
+func cleanOutboxDir(dir string) {
+	old, _ := filepath.Glob(filepath.Join(dir, outboxTempPattern))
+	for _, name := range old {
+		_ = os.Remove(name)
 	}
-	return err
 }
 
 // writeOutboxFile writes raw as dir/<id>.eml atomically: a temp file in the
@@ -105,7 +125,7 @@ func classifySMTP(err error) error {
 // Rewriting the same reply gives the same file.
 func writeOutboxFile(dir, id string, raw []byte) error {
 	name := filepath.Join(dir, safeFileName(id)+".eml")
-	f, err := os.CreateTemp(dir, ".tmp-*.eml")
+	f, err := os.CreateTemp(dir, outboxTempPattern)
 	if err != nil {
 		return fmt.Errorf("outbox_dir: %w", err)
 	}
@@ -129,6 +149,15 @@ func writeOutboxFile(dir, id string, raw []byte) error {
 		_ = d.Close()
 	}
 	return nil
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // safeFileName keeps letters, digits, '.', '-', '_' and '@'.

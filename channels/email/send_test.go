@@ -160,20 +160,83 @@ func TestReplySubject(t *testing.T) {
 func TestSendSMTPErrors(t *testing.T) {
 	rec := startRecorder(t, "", "")
 	a := newSendAdapter(t, config.Email{SMTPOut: config.SMTPOut{Addr: rec.Addr, TLS: config.TLSNone}})
-	rec.FailNext(&smtp.SMTPError{Code: 451, Message: "try later"}, &smtp.SMTPError{Code: 550, Message: "no such user"})
+	rec.FailNext(&smtp.SMTPError{Code: 451, Message: "try later"})
 	_, err := a.Send(context.Background(), testReply())
 	if err == nil || channels.IsPermanent(err) {
 		t.Errorf("Send on 451 = %v, want a retryable error", err)
-	}
-	_, err = a.Send(context.Background(), testReply())
-	if err == nil || !channels.IsPermanent(err) {
-		t.Errorf("Send on 550 = %v, want a permanent error", err)
 	}
 	r := testReply()
 	r.Conversation.Address = "not an address"
 	if _, err := a.Send(context.Background(), r); !channels.IsPermanent(err) {
 		t.Errorf("Send to a bad address = %v, want permanent", err)
 	}
+}
+
+// TestSendSMTPClassifies: a relay's 5xx is permanent only when it names this
+// reply's recipient or message; the relay's own refusals are retried and
+// alerted on (PeerRefused); 4xx are plainly retried.
+func TestSendSMTPClassifies(t *testing.T) {
+	type kind string
+	const (
+		retry, permanent, refused kind = "retry", "permanent", "refused"
+	)
+	e := func(code int, enh smtp.EnhancedCode, msg string) *smtp.SMTPError {
+		return &smtp.SMTPError{Code: code, EnhancedCode: enh, Message: msg}
+	}
+	tests := []struct {
+		name string
+		step string
+		err  *smtp.SMTPError
+		want kind
+	}{
+		{"user unknown", "rcpt", e(550, smtp.EnhancedCode{5, 1, 1}, "no such user"), permanent},
+		{"bad domain", "rcpt", e(550, smtp.EnhancedCode{5, 1, 2}, "no such domain"), permanent},
+		{"user not local", "rcpt", e(551, smtp.EnhancedCode{5, 1, 6}, "user moved"), permanent},
+		{"bad mailbox syntax", "rcpt", e(553, smtp.EnhancedCode{5, 1, 3}, "bad address"), permanent},
+		{"mailbox disabled", "rcpt", e(550, smtp.EnhancedCode{5, 2, 1}, "mailbox disabled"), permanent},
+		{"550 without enhanced code", "rcpt", e(550, smtp.EnhancedCodeNotSet, "mailbox unavailable"), permanent},
+		{"relay denied at rcpt", "rcpt", e(550, smtp.EnhancedCode{5, 7, 1}, "relaying denied"), refused},
+		{"relay words without enhanced code", "rcpt", e(554, smtp.EnhancedCodeNotSet, "relay access denied"), refused},
+		{"550 relay words", "rcpt", e(550, smtp.EnhancedCodeNotSet, "relay not permitted"), refused},
+		{"mailbox full", "rcpt", e(552, smtp.EnhancedCode{5, 2, 2}, "mailbox full"), retry},
+		{"rcpt 4xx", "rcpt", e(450, smtp.EnhancedCode{4, 2, 1}, "mailbox busy"), retry},
+		{"554 at connect", "connect", e(554, smtp.EnhancedCode{5, 7, 0}, "no service for you"), refused},
+		{"auth required", "mail", e(530, smtp.EnhancedCode{5, 7, 0}, "authentication required"), refused},
+		{"sender rejected", "mail", e(553, smtp.EnhancedCode{5, 1, 8}, "sender domain unknown"), refused},
+		{"mail 5xx bare", "mail", e(550, smtp.EnhancedCodeNotSet, "not allowed"), refused},
+		{"data 5xx policy", "data", e(550, smtp.EnhancedCodeNotSet, "no such user"), refused},
+		{"data spam policy", "data", e(554, smtp.EnhancedCode{5, 7, 1}, "rejected by policy"), refused},
+		{"data too big", "data", e(552, smtp.EnhancedCode{5, 3, 4}, "message too big"), permanent},
+		{"data content refused", "data", e(554, smtp.EnhancedCode{5, 6, 0}, "content rejected"), permanent},
+		{"data 4xx", "data", e(451, smtp.EnhancedCode{4, 3, 0}, "try later"), retry},
+	}
+	rec := startRecorder(t, "", "")
+	a := newSendAdapter(t, config.Email{SMTPOut: config.SMTPOut{Addr: rec.Addr, TLS: config.TLSNone}})
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec.FailAt(tc.step, tc.err)
+			_, err := a.Send(context.Background(), testReply())
+			got := retry
+			switch {
+			case err == nil:
+				got = "sent"
+			case channels.IsPermanent(err):
+				got = permanent
+			case channels.IsPeerRefused(err):
+				got = refused
+			}
+			if got != tc.want {
+				t.Errorf("Send(%d %v %q at %s) = %q (%v), want %q", tc.err.Code, tc.err.EnhancedCode, tc.err.Message, tc.step, got, err, tc.want)
+			}
+		})
+	}
+	t.Run("auth failed", func(t *testing.T) {
+		rec := startRecorder(t, "relay-user", "relay-pass")
+		a := newSendAdapter(t, config.Email{SMTPOut: config.SMTPOut{Addr: rec.Addr, TLS: config.TLSNone, Username: "relay-user", Password: "wrong"}})
+		if _, err := a.Send(context.Background(), testReply()); !channels.IsPeerRefused(err) {
+			t.Errorf("Send with a wrong relay password = %v, want a PeerRefused error", err)
+		}
+	})
 }
 
 func TestSendOutboxDir(t *testing.T) {
@@ -193,5 +256,19 @@ func TestSendOutboxDir(t *testing.T) {
 	raw, _ := os.ReadFile(files[0])
 	if !bytes.Contains(raw, []byte("Message-Id: <"+sent.MessageID+">")) {
 		t.Errorf("file lacks its Message-ID:\n%s", raw)
+	}
+}
+
+// TestOutboxDirCleansTempFiles is the regression test of issue 14 item 8:
+// kill -9 during a write left .tmp-*.eml files in outbox_dir for good.
+func TestOutboxDirCleansTempFiles(t *testing.T) {
+	dir := t.TempDir()
+	stale := filepath.Join(dir, ".tmp-123.eml")
+	if err := os.WriteFile(stale, []byte("From: half a mail"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	newSendAdapter(t, config.Email{OutboxDir: dir})
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Errorf("after New, %s: %v, want it removed", stale, err)
 	}
 }

@@ -7,19 +7,28 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/emersion/go-smtp"
+	"golang.org/x/sync/semaphore"
 
 	"github.com/intake-support/intake/channels"
 )
 
 // smtpServer is the SMTP listener of smtp_listen: it answers 250 to DATA
-// only once the inbox has stored the message.
+// only once the inbox has stored the message. Each DATA is spooled to a
+// file as it arrives, and parsing (which holds a message in memory) takes
+// a share of the parse_memory budget, so memory stays bounded however many
+// clients send at once.
 type smtpServer struct {
-	srv *smtp.Server
-	ln  net.Listener
+	srv   *smtp.Server
+	ln    net.Listener
+	spool string
+	parse *semaphore.Weighted
+	// parseMax is the budget of parse; a larger mail takes all of it.
+	parseMax int64
 }
 
 // SMTP answers of the listener.
@@ -28,6 +37,9 @@ var (
 	errTooLarge      = &smtp.SMTPError{Code: 552, EnhancedCode: smtp.EnhancedCode{5, 3, 4}, Message: "message exceeds the size limit"}
 	errTryLater      = &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "temporary failure storing the message; try again later"}
 	errNoRecipient   = &smtp.SMTPError{Code: 554, EnhancedCode: smtp.EnhancedCode{5, 5, 1}, Message: "no valid recipients"}
+	// A line over go-smtp's limit is the client's permanent problem
+	// (RFC 5321 4.5.3.1.6 answers "500 Line too long"), not a 451.
+	errLineTooLong = &smtp.SMTPError{Code: 500, EnhancedCode: smtp.EnhancedCode{5, 5, 2}, Message: "line too long: lines must be at most 998 characters"}
 )
 
 func (a *Adapter) smtpMaxSize() int64 {
@@ -43,17 +55,30 @@ func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp listen %s: %w", a.cfg.SMTPListen.Addr, err)
 	}
+	l := a.cfg.SMTPListen
+	s := &smtpServer{spool: l.SpoolDir, parseMax: int64(l.ParseMemory)}
+	if s.spool == "" {
+		s.spool = os.TempDir()
+	}
+	if err := cleanSpool(s.spool); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	if s.parseMax > 0 {
+		s.parse = semaphore.NewWeighted(s.parseMax)
+	}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
-		return &smtpSession{a: a, inbox: inbox}, nil
+		return &smtpSession{a: a, srv: s, inbox: inbox}, nil
 	}))
 	srv.Domain = a.domain
 	srv.MaxMessageBytes = a.smtpMaxSize()
 	srv.MaxRecipients = 50
-	srv.ReadTimeout = 5 * time.Minute
+	srv.ReadTimeout = l.IdleTimeout
 	srv.WriteTimeout = time.Minute
 	srv.TLSConfig = a.opts.serverTLS
 	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
-	s := &smtpServer{srv: srv, ln: ln}
+	s.srv = srv
+	s.ln = newLimitListener(ln, l.MaxConnections, l.MaxConnectionsPerIP, l.SessionTimeout, time.Now)
 	a.mu.Lock()
 	a.smtpSrv = s
 	a.mu.Unlock()
@@ -85,6 +110,7 @@ func (s *smtpServer) serve(ctx context.Context) error {
 // smtpSession is one SMTP transaction sequence.
 type smtpSession struct {
 	a     *Adapter
+	srv   *smtpServer
 	inbox channels.Inbox
 	from  string
 	rcpts int
@@ -124,7 +150,8 @@ func (a *Adapter) servesDomain(d string) bool {
 	return false
 }
 
-// Data stores the message and answers 250 only after the inbox has it.
+// Data spools the message to a file, parses it within the parse budget,
+// stores it and answers 250 only after the inbox has it.
 // A null envelope sender becomes "Return-Path: <>", as the final delivery
 // MTA would add, so that the normalizer sees a bounce.
 func (s *smtpSession) Data(r io.Reader) error {
@@ -132,21 +159,38 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if s.rcpts == 0 {
 		return errNoRecipient
 	}
-	rp := strings.NewReader("")
+	rp := ""
 	if s.from == "" {
-		rp = strings.NewReader("Return-Path: <>\r\n")
+		rp = "Return-Path: <>\r\n"
 	}
-	max := s.a.smtpMaxSize() + int64(rp.Len())
+	f, size, err := s.srv.spoolData(rp, r)
+	switch {
+	case errors.Is(err, smtp.ErrTooLongLine):
+		return errLineTooLong
+	case errors.Is(err, smtp.ErrDataTooLarge):
+		return smtp.ErrDataTooLarge
+	case err != nil:
+		s.a.log.Warn("smtp message not spooled; answered 451", "err", err)
+		return errTryLater
+	}
+	defer removeSpool(f)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	msg, err := s.a.ingest(ctx, s.inbox, io.MultiReader(rp, r), max)
+	release, err := s.srv.parseTurn(ctx, size)
+	if err != nil {
+		s.a.log.Warn("smtp message waited too long to be parsed; answered 451", "err", err)
+		return errTryLater
+	}
+	defer release()
+	max := s.a.smtpMaxSize() + int64(len(rp))
+	msg, err := s.a.ingest(ctx, s.inbox, io.NewSectionReader(f, 0, size), max)
 	var smtpErr *smtp.SMTPError
 	var refused *RefusedError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &smtpErr):
-		return smtpErr // 552 from the server's own size limit
+		return smtpErr
 	case errors.Is(err, ErrTooLarge):
 		return errTooLarge
 	case errors.As(err, &refused):

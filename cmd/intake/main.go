@@ -26,6 +26,8 @@ Usage:
   intake chat    -config FILE [-lang es] [-channel email]  a conversation with the bot in the terminal
   intake test    -config FILE [-stories DIR]  run the conversation stories (default: KB folder's stories/)
   intake passwd                               hash a web desk password (read from the terminal or stdin)
+  intake outbox list  -config FILE            replies that could not be delivered (dead-letter queue)
+  intake outbox retry -config FILE [-all] [ID...]  send dead replies again
   intake version
 `
 
@@ -61,6 +63,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = inspect(rest, stdout, stderr)
 	case "passwd":
 		err = passwd(stdin, stdout, stderr)
+	case "outbox":
+		err = outbox(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

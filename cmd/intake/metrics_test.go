@@ -18,11 +18,6 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// externalMetrics are referenced by docs/alerts.yaml and the dashboard but
-// exported by other parts (the outbox's dead letters, the Redis store's
-// durability check), not by the example configuration's gateway.
-var externalMetrics = []string{"intake_outbox_dead_letters", "intake_redis_durable"}
-
 // chatConfig is the example configuration with Slack (HTTP mode) and
 // Discord pointed at their test doubles, and the environment that switches
 // them on. broken: the Slack token lacks users:read and the Discord bot has
@@ -119,7 +114,7 @@ func TestServeNamesChatSetupProblems(t *testing.T) {
 
 // TestDocsReferenceOnlyExportedMetrics scrapes /metrics of a running gateway
 // and checks every intake_* name in docs/alerts.yaml and
-// docs/grafana-dashboard.json is among them (or in externalMetrics).
+// docs/grafana-dashboard.json is among them.
 func TestDocsReferenceOnlyExportedMetrics(t *testing.T) {
 	g := chatGateway(t)
 	_, scrape := httpGet(t, "http://"+g.addr+"/metrics")
@@ -201,7 +196,7 @@ func TestDocsReferenceOnlyExportedMetrics(t *testing.T) {
 					base = b
 				}
 			}
-			if !exported[base] && !slices.Contains(externalMetrics, base) {
+			if !exported[base] {
 				t.Errorf("docs reference %s in %q, which /metrics does not export", n, e)
 			}
 		}

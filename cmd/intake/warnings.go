@@ -31,14 +31,16 @@ func (m *Main) warnUnreachable() {
 // logs a warning, sets intake_store_durability_risk to 1 and shows it on
 // /readyz. Settings that cannot be read (CONFIG disabled) are logged only.
 func (m *Main) warnDurability(ctx context.Context) error {
-	r, ok := m.Store.(*redis.Store)
-	if !ok {
-		return nil
-	}
+	// Registered for every store so that an alert on it never goes blind:
+	// the embedded store syncs each commit to disk, so it stays 0 there.
 	gauge := prometheus.NewGauge(prometheus.GaugeOpts{Name: "intake_store_durability_risk",
 		Help: "1 when the store's persistence settings can lose acknowledged messages on a crash (Redis without appendonly, or appendfsync no)."})
 	if err := m.Registry.Register(gauge); err != nil {
 		return fmt.Errorf("register durability metric: %w", err)
+	}
+	r, ok := m.Store.(*redis.Store)
+	if !ok {
+		return nil
 	}
 	risk, err := r.Durability(ctx)
 	if err != nil {
