@@ -107,14 +107,17 @@ func (a *Adapter) tlsConfig(addr string) *tls.Config {
 	return c
 }
 
-// outboxTempPattern names the temporary files of writeOutboxFile, hidden
-// (a leading dot) so that whoever collects the finished mails skips them.
-const outboxTempPattern = ".tmp-*.eml"
+// outboxTempPattern names the temporary files of writeOutboxFile: hidden (a
+// leading dot) and without the .eml suffix, so that whoever collects the
+// finished mails with a *.eml pattern never reads one half written (Go's
+// filepath.Glob, unlike a shell, matches leading dots).
+const outboxTempPattern = ".tmp-*.part"
 
-// cleanOutboxDir removes the temporary files a killed process left: their
-// replies were not marked sent, so the outbox writes them again.
+// cleanOutboxDir removes the temporary files a killed process left (and
+// those of versions that named them .tmp-*.eml): their replies were not
+// marked sent, so the outbox writes them again.
 func cleanOutboxDir(dir string) {
-	old, _ := filepath.Glob(filepath.Join(dir, outboxTempPattern))
+	old, _ := filepath.Glob(filepath.Join(dir, ".tmp-*"))
 	for _, name := range old {
 		_ = os.Remove(name)
 	}

@@ -261,14 +261,24 @@ func TestSendOutboxDir(t *testing.T) {
 
 // TestOutboxDirCleansTempFiles is the regression test of issue 14 item 8:
 // kill -9 during a write left .tmp-*.eml files in outbox_dir for good.
+// Temporary files never match *.eml, so a collector never reads one half
+// written.
 func TestOutboxDirCleansTempFiles(t *testing.T) {
 	dir := t.TempDir()
-	stale := filepath.Join(dir, ".tmp-123.eml")
-	if err := os.WriteFile(stale, []byte("From: half a mail"), 0o600); err != nil {
-		t.Fatal(err)
+	var stale []string
+	for _, name := range []string{".tmp-123.eml", ".tmp-456.part"} {
+		stale = append(stale, filepath.Join(dir, name))
+		if err := os.WriteFile(stale[len(stale)-1], []byte("From: half a mail"), 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 	newSendAdapter(t, config.Email{OutboxDir: dir})
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Errorf("after New, %s: %v, want it removed", stale, err)
+	for _, name := range stale {
+		if _, err := os.Stat(name); !os.IsNotExist(err) {
+			t.Errorf("after New, %s: %v, want it removed", name, err)
+		}
+	}
+	if m, _ := filepath.Match("*.eml", outboxTempPattern); m {
+		t.Errorf("outboxTempPattern %q matches *.eml", outboxTempPattern)
 	}
 }
