@@ -99,7 +99,7 @@ func printTurn(w io.Writer, t turn) {
 	}
 	for _, r := range t.Agents {
 		if r.Card != nil {
-			fmt.Fprintf(w, "  [card in %s: %s, tier %s, %s]\n", r.Conversation.Address, r.Card.Title, r.Card.Tier, r.Card.Status)
+			fmt.Fprintf(w, "  [card in %s %s: %s, tier %s, %s]\n", r.Conversation.Channel, r.Conversation.Address, r.Card.Title, r.Card.Tier, r.Card.Status)
 		}
 	}
 	fmt.Fprintf(w, "  [%s: %s, action %s", t.Incident.ID, t.Incident.Status, t.action())

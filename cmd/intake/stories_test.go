@@ -79,7 +79,7 @@ func TestChat(t *testing.T) {
 		{"solved es", "olvide mi contrasena\nsi ya funciona\n", nil,
 			[]string{"cuenta.example.com", "action answer, article password-reset", "triage -> resolved"}},
 		{"not solved en", "printer says offline\nnope\n/wait 9h\n", []string{"-lang", "en"},
-			[]string{"article printer-offline", "Since when", "awaiting_customer -> escalated", "card in C0L2"}},
+			[]string{"article printer-offline", "Since when", "awaiting_customer -> escalated", "card in web L2"}},
 		{"off-topic", "what time does the cafeteria open\n", []string{"-channel", "slack"},
 			[]string{"triage -> closed", "action close"}},
 		{"bad wait", "/wait soon\n", nil, []string{"/wait needs a duration"}},

@@ -100,6 +100,11 @@ func TestSchemaAcceptsTheExampleAndRefusesMistakes(t *testing.T) {
 		{"bad log level", "log: {level: loud}", false},
 		{"bad store", "store: mysql://x", false},
 		{"bad weekday", "business_hours: {days: [someday]}", false},
+		{"tier name as one text", "tiers: [{id: L2, name: Nivel II, slack_channel: C0L2}]", true},
+		{"tier name per language", "tiers: [{id: L2, name: {es: Nivel II, en: Tier II}, slack_channel: C0L2}]", true},
+		{"on-call hours by kind", "on_call: {mention: S0, hours: off_hours}", true},
+		{"on-call hours as a window", "on_call: {mention: S0, hours: {days: [sat], from: '08:00', to: '20:00'}}", true},
+		{"bad on-call hours", "on_call: {mention: S0, hours: sometimes}", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
