@@ -45,8 +45,10 @@ var phrases = map[string]map[string]string{
 		"en": "This usually solves it:",
 	},
 	"confirm": {
-		"es": "¿Se solucionó? Responde «sí» o «no».",
-		"en": "Did that solve it? Reply yes or no.",
+		// How to answer is each channel's to say: buttons in chat, a line
+		// of reply words in email (channels/email/send.go).
+		"es": "¿Se solucionó?",
+		"en": "Did that solve it?",
 	},
 	"resolved": {
 		"es": "¡Perfecto! Doy el caso por resuelto. Si vuelve a pasar, responde a este mensaje y lo reabrimos.",
