@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -91,8 +92,13 @@ func RetryDead(ctx context.Context, st store.Store, id, actor string, now time.T
 		payload = []byte(s) // an undecodable reply, kept as a string
 	}
 	// Enqueue first: a crash in between leaves the reply in both queues,
-	// never in neither; the sent mark keeps a second delivery away.
-	if err := st.Enqueue(ctx, OutboxQueue, id, payload); err != nil {
+	// never in neither; the sent mark (by reply ID) keeps a second delivery
+	// away. The outbox item gets an ID of its own: the outbox may still hold
+	// the parked delivery under the old one for a moment (it parks, then
+	// acks), and an Enqueue under that ID would be taken for a duplicate
+	// and then acked away with it.
+	retryID := fmt.Sprintf("%s%s%d", strings.SplitN(id, retrySuffix, 2)[0], retrySuffix, now.UnixNano())
+	if err := st.Enqueue(ctx, OutboxQueue, retryID, payload); err != nil {
 		return fmt.Errorf("retry %s: %w", id, err)
 	}
 	if err := st.RemoveFromQueue(ctx, DeadOutboxQueue, id); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -110,6 +116,10 @@ func RetryDead(ctx context.Context, st store.Store, id, actor string, now time.T
 	}
 	return nil
 }
+
+// retrySuffix separates a dead reply's ID from the time it was sent to the
+// outbox again.
+const retrySuffix = "@retry"
 
 // deadLetter moves a reply that cannot be delivered to the dead-letter
 // queue, marks its incident for a person and acks it in the outbox.
