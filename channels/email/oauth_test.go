@@ -203,7 +203,10 @@ func TestOAuth2RefusedClient(t *testing.T) {
 	go func() { _ = a.Run(ctx, &channels.StoreInbox{Store: s}); close(done) }()
 	t.Cleanup(func() { cancel(); <-done })
 
-	waitFor(t, 10*time.Second, "Ready to report the refusal", func() bool { return a.Ready() != nil })
+	// The poller records the refusal for Ready, then logs it.
+	waitFor(t, 10*time.Second, "Ready and the log to report the refusal", func() bool {
+		return a.Ready() != nil && strings.Contains(logs.String(), "invalid_client")
+	})
 	_, sendErr := a.Send(context.Background(), testReply())
 	checks := []struct{ what, text string }{
 		{"Ready()", a.Ready().Error()},
