@@ -49,11 +49,12 @@ func (c *fakeClock) Now() time.Time { return c.now }
 func newTestBot(t testing.TB) (*Bot, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now, Threshold: 0.5})
-	if err != nil {
-		t.Fatalf("New() = %v", err)
-	}
-	return b, clk
+	// One trained classifier serves every test bot (training is the slow
+	// part, tenfold under -race); each bot gets its own clock.
+	c := shippedClassifier(t)
+	opts := c.opts
+	opts.Clock = clk.Now
+	return &Bot{c: c, opts: opts}, clk
 }
 
 func newIncident() *intake.Incident {
