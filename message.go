@@ -96,9 +96,12 @@ type Message struct {
 	// than typed text: "solved" and "not_solved" from customers; "claim",
 	// "release", "escalate", "resolve", "note" and "reply" from agents (Target names the tier of
 	// an escalation, Text carries a note or the resolution); "sla:..." and
-	// "triage:..." from intake's own timers on ChannelSystem.
-	Action     string    `json:"action,omitempty"`
-	Target     string    `json:"target,omitempty"`
+	// "triage:..." from intake's own timers on ChannelSystem (a SystemEvent).
+	Action string `json:"action,omitempty"`
+	Target string `json:"target,omitempty"`
+	// SLA is the payload of a fired SLA timer (Action EventSLAClaim or
+	// EventSLAResolve).
+	SLA        *SLAClock `json:"sla,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 

@@ -18,10 +18,8 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 	var replies []intake.Reply
 	var err error
 	switch {
-	case msg.Channel == intake.ChannelSystem && (msg.Action == MajorReport || msg.Action == MajorJoin || msg.Action == MajorResolved):
-		replies, err = d.major(ctx, inc, msg, now)
-	case msg.Channel == intake.ChannelSystem && strings.HasPrefix(msg.Action, "sla:"):
-		replies, err = d.sla(ctx, inc, msg, now)
+	case msg.Channel == intake.ChannelSystem:
+		replies, err = d.system(ctx, inc, msg, now)
 	case msg.FromAgent:
 		replies, err = d.agent(ctx, inc, msg, now)
 	default:
@@ -33,7 +31,19 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("handle %s on %s: %w", msg.DedupeKey(), inc.ID, err)
 	}
-	return intake.Outcome{Replies: replies}, nil
+	return d.outcome(replies), nil
+}
+
+// system handles intake's own messages: SLA timers and major incident notices.
+func (d *Desk) system(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+	switch intake.SystemEvent(msg.Action) {
+	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved:
+		return d.major(inc, msg, now)
+	case intake.EventSLAClaim, intake.EventSLAResolve:
+		return d.sla(ctx, inc, msg, now)
+	}
+	d.log.Warn("unknown system event ignored", "incident", inc.ID, "event", msg.Action)
+	return nil, nil
 }
 
 // agent handles a card action or a thread reply by an agent.
@@ -79,12 +89,8 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 		return nil, err
 	}
 	inc.ClaimedBy = who
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
-	if err := d.scheduleResolve(ctx, inc, now); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
+	d.scheduleResolve(inc, now)
 	return []intake.Reply{d.cardUpdate(inc)}, nil
 }
 
@@ -93,16 +99,12 @@ func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, no
 	if inc.Status != intake.StatusClaimed || inc.ClaimedBy != who {
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
 	}
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
 	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
-	if err := d.scheduleClaim(ctx, inc, now); err != nil {
-		return nil, err
-	}
+	d.scheduleClaim(inc, now)
 	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
 }
 
@@ -120,7 +122,7 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
 	}
 	from := inc.Tier
-	replies, err := d.moveTo(ctx, inc, to, who, note, now)
+	replies, err := d.moveTo(inc, to, who, note, now)
 	if err != nil {
 		return nil, err
 	}
@@ -141,9 +143,7 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
 		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
 	}
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
 	inc.Resolution = strings.TrimSpace(resolution)
 	if err := inc.Transition(intake.StatusResolved, who, now, inc.Resolution); err != nil {
 		return nil, err
@@ -156,11 +156,8 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		}
 		replies = append(replies, more...)
 	}
-	more, err := d.resolveChildren(ctx, inc, who)
-	if err != nil {
-		return nil, err
-	}
-	return append(replies, more...), nil
+	d.resolveChildren(inc)
+	return replies, nil
 }
 
 // agentText relays an agent's thread reply to the customer, unless it starts

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/channels"
 )
 
 // ActionRatePrefix starts the action of a survey button: "rate:1" to "rate:5".
@@ -130,11 +129,25 @@ func (d *Desk) SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.O
 // WrapLevelOne returns a handler that records survey answers on resolved
 // incidents and passes every other message to levelOne. Use it as the
 // worker's LevelOne.
-func (d *Desk) WrapLevelOne(levelOne channels.Handler) channels.Handler {
-	return channels.HandlerFunc(func(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
-		if out, ok := d.SurveyAnswer(inc, msg); ok {
-			return out, nil
-		}
-		return levelOne.Handle(ctx, inc, msg)
-	})
+func (d *Desk) WrapLevelOne(levelOne Handler) Handler {
+	return surveyFirst{d, levelOne}
+}
+
+// Handler is a handler of the spine (channels.Handler), declared here so that
+// the desk does not import the spine.
+type Handler interface {
+	Handle(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error)
+}
+
+// surveyFirst records survey answers and passes the rest to levelOne.
+type surveyFirst struct {
+	d        *Desk
+	levelOne Handler
+}
+
+func (s surveyFirst) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
+	if out, ok := s.d.SurveyAnswer(inc, msg); ok {
+		return out, nil
+	}
+	return s.levelOne.Handle(ctx, inc, msg)
 }

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/escalation"
 )
 
@@ -324,7 +325,8 @@ func TestRunTimersFeedsTheInbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	in := &capture{}
-	go func() { done <- e.desk.RunTimers(ctx, in) }()
+	timers := &channels.TimerRunner{Store: e.st, Inbox: in, Clock: e.clk.Now, Poll: 10 * time.Millisecond, Logger: quiet()}
+	go func() { done <- timers.Run(ctx) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)

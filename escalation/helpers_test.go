@@ -120,8 +120,8 @@ func newEnvWith(t *testing.T, cfg *config.Config, now time.Time) *env {
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{t: t, cfg: cfg, st: st, clk: newClock(now), inbox: &capture{}}
 	log := quiet()
-	e.desk = escalation.New(e.cfg, st, escalation.WithClock(e.clk.Now), escalation.WithLogger(log), escalation.WithInbox(e.inbox))
-	e.w = &channels.Worker{Store: st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: log}
+	e.desk = escalation.New(e.cfg, channels.Incidents{Store: st}, escalation.WithClock(e.clk.Now), escalation.WithLogger(log))
+	e.w = &channels.Worker{Store: st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: log, Notices: e.inbox}
 	return e
 }
 
@@ -157,7 +157,8 @@ func (e *env) drain() {
 // fire feeds due timers and processes them; it returns how many fired.
 func (e *env) fire() int {
 	e.t.Helper()
-	n, err := e.desk.FireDue(context.Background(), e.inbox)
+	timers := &channels.TimerRunner{Store: e.st, Inbox: e.inbox, Clock: e.clk.Now, Logger: quiet()}
+	n, err := timers.FireDue(context.Background())
 	if err != nil {
 		e.t.Fatalf("FireDue = %v", err)
 	}

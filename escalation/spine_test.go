@@ -107,7 +107,7 @@ func TestSpineEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	cfg := loadConfig(t, "")
 	log := quiet()
-	desk := escalation.New(cfg, st, escalation.WithLogger(log), escalation.WithPoll(10*time.Millisecond))
+	desk := escalation.New(cfg, channels.Incidents{Store: st}, escalation.WithLogger(log))
 	w := &channels.Worker{Store: st, LevelOne: desk.WrapLevelOne(levelOne), Humans: desk, Logger: log, Poll: 10 * time.Millisecond, Visibility: 5 * time.Second}
 	cust := chantest.New()
 	peer := &slackPeer{ready: make(chan struct{})}
@@ -119,7 +119,7 @@ func TestSpineEndToEnd(t *testing.T) {
 	for _, run := range []func(context.Context) error{
 		func(ctx context.Context) error { return cust.Run(ctx, inbox) },
 		func(ctx context.Context) error { return peer.Run(ctx, inbox) },
-		func(ctx context.Context) error { return desk.RunTimers(ctx, inbox) },
+		(&channels.TimerRunner{Store: st, Inbox: inbox, Poll: 10 * time.Millisecond, Logger: log}).Run,
 		w.Run, out.Run,
 	} {
 		wg.Add(1)
