@@ -350,7 +350,7 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 func mergePlain(replies []intake.Reply) []intake.Reply {
 	plain := func(r intake.Reply) bool {
 		return r.ID == "" && r.Card == nil && len(r.Buttons) == 0 && r.EphemeralTo == "" && r.UpdateOf == "" &&
-			r.ThreadOf == "" && !r.Markup && r.Author == ""
+			r.ThreadOf == "" && len(r.Rich) == 0 && r.Author == ""
 	}
 	var out []intake.Reply
 	for _, r := range replies {

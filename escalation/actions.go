@@ -81,7 +81,7 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 	case inc.ClaimedBy == who:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
 	case inc.ClaimedBy != "":
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is already claimed by %s", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is already claimed by "), mention(inc.ClaimedBy))}, nil
 	case inc.Status != intake.StatusEscalated:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
 	}
@@ -105,7 +105,7 @@ func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, no
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
 	d.scheduleClaim(inc, now)
-	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
+	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, "", text("Released by "), mention(who), text("; it needs an owner."))}, nil
 }
 
 // escalate moves the incident to tier to (empty: the tier's next) with a note.
@@ -127,11 +127,11 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		return nil, err
 	}
 	d.metrics.Escalated("agent", to)
-	text := fmt.Sprintf("Escalated from %s by %s", d.tierName(from), mention(who))
+	said := []intake.Span{text("Escalated from " + d.tierName(from) + " by "), mention(who)}
 	if note != "" {
-		text += ": " + note
+		said = append(said, text(": "+note))
 	}
-	return append(replies, d.inThread(inc, text, "")), nil
+	return append(replies, d.notice(inc, "", said...)), nil
 }
 
 // resolve closes the incident's work: the customer gets the resolution and
@@ -141,7 +141,7 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is claimed by "), mention(inc.ClaimedBy), text("; only they can resolve it."))}, nil
 	}
 	d.cancelTimers(inc, inc.Tier)
 	inc.Resolution = strings.TrimSpace(resolution)

@@ -248,7 +248,8 @@ func (d *Desk) moveTo(inc *intake.Incident, to intake.TierID, actor, note string
 	if oldCard != "" && from != "" {
 		old := d.card(inc)
 		old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
-		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: fmt.Sprintf("to %s by %s", d.tierName(to), mention(actor))})
+		moved := []intake.Span{text("to " + d.tierName(to) + " by "), mention(actor)}
+		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: intake.PlainText(moved), Rich: moved})
 		replies = append(replies, intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true})
 	}
 	return replies, nil
@@ -276,13 +277,17 @@ func (d *Desk) tierNameIn(id intake.TierID, lang string) string {
 	return string(id)
 }
 
-// mention renders a Slack user ID as a mention; intake itself stays plain.
-func mention(user string) string {
+// mention is a mention of user as data, for the adapters to render; intake
+// itself stays plain text.
+func mention(user string) intake.Span {
 	if user == "" || user == Actor || strings.HasPrefix(user, "sla") {
-		return "intake"
+		return intake.Span{Text: "intake"}
 	}
-	return "<@" + user + ">"
+	return intake.Span{User: user}
 }
+
+// text is a plain text span.
+func text(s string) intake.Span { return intake.Span{Text: s} }
 
 // lastStatusAt returns when inc last entered status s.
 func lastStatusAt(inc *intake.Incident, s intake.Status) time.Time {

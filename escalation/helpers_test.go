@@ -252,3 +252,26 @@ func mexico(t *testing.T, s string) time.Time {
 func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 }
+
+// slackish writes spans in Slack's notation, so that tests can say which
+// mentions, notices and emphasis a text carries.
+func slackish(spans []intake.Span) string {
+	var b strings.Builder
+	for _, s := range spans {
+		switch {
+		case s.User != "":
+			b.WriteString("<@" + s.User + ">")
+		case s.Group != "":
+			b.WriteString("<!subteam^" + s.Group + ">")
+		case s.Notify != "":
+			b.WriteString("<!" + s.Notify + ">")
+		case s.Channel != "":
+			b.WriteString("<#" + s.Channel + ">")
+		case s.Strong:
+			b.WriteString("*" + s.Text + "*")
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
+}

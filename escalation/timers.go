@@ -89,8 +89,8 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 		}
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
 		d.metrics.SLABreached(t.ID, clockResolve)
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s %s has been claimed for longer than resolve_within (%s) and is not resolved yet.",
-			mention(inc.ClaimedBy), inc.ID, t.ResolveWithin), "")}, nil
+		return []intake.Reply{d.notice(inc, "", mention(inc.ClaimedBy),
+			text(fmt.Sprintf(" %s has been claimed for longer than resolve_within (%s) and is not resolved yet.", inc.ID, t.ResolveWithin)))}, nil
 	}
 	return nil, nil
 }
@@ -101,7 +101,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 	switch s.Action {
 	case config.ActionRemind:
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
-		return []intake.Reply{d.notice(inc, "<!here> "+waited+"; please claim it.", "")}, nil
+		return []intake.Reply{d.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+"; please claim it."))}, nil
 	case config.ActionEscalate:
 		to := s.Tier
 		if to == "" {
