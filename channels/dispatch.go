@@ -14,6 +14,8 @@ type handlerKind int
 const (
 	toLevelOne handlerKind = iota
 	toHumans
+	// toSurvey: the humans' survey if msg answers it, Level I otherwise.
+	toSurvey
 )
 
 // systemEvents is the dispatch table of intake's own messages: which handler
@@ -31,7 +33,8 @@ var systemEvents = map[intake.SystemEvent]handlerKind{
 
 // handlerFor says who handles msg on inc: system events by the table above;
 // agents' messages and actions, and anything on an incident a person is
-// handling, go to the human tiers; the rest to Level I.
+// handling, go to the human tiers; a customer's message on a resolved or
+// closed incident may answer the humans' survey; the rest goes to Level I.
 func handlerFor(inc *intake.Incident, msg *intake.Message) handlerKind {
 	switch {
 	case msg.FromAgent:
@@ -40,6 +43,8 @@ func handlerFor(inc *intake.Incident, msg *intake.Message) handlerKind {
 		return systemEvents[intake.SystemEvent(msg.Action)]
 	case inc.Status == intake.StatusEscalated || inc.Status == intake.StatusClaimed:
 		return toHumans
+	case !inc.Open():
+		return toSurvey
 	}
 	return toLevelOne
 }

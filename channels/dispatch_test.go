@@ -15,6 +15,8 @@ func TestHandlerFor(t *testing.T) {
 	triage := &intake.Incident{Status: intake.StatusTriage}
 	escalated := &intake.Incident{Status: intake.StatusEscalated}
 	claimed := &intake.Incident{Status: intake.StatusClaimed}
+	resolved := &intake.Incident{Status: intake.StatusResolved}
+	closed := &intake.Incident{Status: intake.StatusClosed}
 	tests := []struct {
 		name string
 		inc  *intake.Incident
@@ -24,7 +26,10 @@ func TestHandlerFor(t *testing.T) {
 		{"customer in triage", triage, customer, toLevelOne},
 		{"customer on escalated", escalated, customer, toHumans},
 		{"customer on claimed", claimed, customer, toHumans},
+		{"customer on resolved", resolved, customer, toSurvey},
+		{"customer on closed", closed, customer, toSurvey},
 		{"agent", triage, agent, toHumans},
+		{"agent on resolved", resolved, agent, toHumans},
 		{"confirm expired", escalated, system(intake.EventConfirmExpired), toLevelOne},
 		{"answer expired", triage, system(intake.EventAnswerExpired), toLevelOne},
 		{"sla claim", escalated, system(intake.EventSLAClaim), toHumans},

@@ -300,9 +300,16 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 	}
 	var out intake.Outcome
 	var err error
-	if handlerFor(inc, msg) == toHumans {
+	kind := handlerFor(inc, msg)
+	survey := false
+	if kind == toSurvey {
+		out, survey = w.Humans.SurveyAnswer(inc, msg)
+	}
+	switch {
+	case survey:
+	case kind == toHumans:
 		out, err = w.Humans.Handle(ctx, inc, msg)
-	} else {
+	default:
 		out, err = w.LevelOne.Handle(ctx, inc, msg)
 	}
 	if err != nil {

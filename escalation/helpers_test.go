@@ -121,7 +121,7 @@ func newEnvWith(t *testing.T, cfg *config.Config, now time.Time) *env {
 	e := &env{t: t, cfg: cfg, st: st, clk: newClock(now), inbox: &capture{}}
 	log := quiet()
 	e.desk = escalation.New(e.cfg, channels.Incidents{Store: st}, escalation.WithClock(e.clk.Now), escalation.WithLogger(log))
-	e.w = &channels.Worker{Store: st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: log, Notices: e.inbox}
+	e.w = &channels.Worker{Store: st, LevelOne: levelOne, Humans: e.desk, Clock: e.clk.Now, Logger: log, Notices: e.inbox}
 	return e
 }
 

@@ -108,7 +108,7 @@ func TestSpineEndToEnd(t *testing.T) {
 	cfg := loadConfig(t, "")
 	log := quiet()
 	desk := escalation.New(cfg, channels.Incidents{Store: st}, escalation.WithLogger(log))
-	w := &channels.Worker{Store: st, LevelOne: desk.WrapLevelOne(levelOne), Humans: desk, Logger: log, Poll: 10 * time.Millisecond, Visibility: 5 * time.Second}
+	w := &channels.Worker{Store: st, LevelOne: levelOne, Humans: desk, Logger: log, Poll: 10 * time.Millisecond, Visibility: 5 * time.Second}
 	cust := chantest.New()
 	peer := &slackPeer{ready: make(chan struct{})}
 	out := &channels.Outbox{Store: st, Logger: log, Poll: 10 * time.Millisecond,

@@ -69,7 +69,7 @@ func newSim(cfg *config.Config, bot *triage.Bot, clk *simClock, dir string, chan
 	w.Notices = directInbox{w}
 	desk := escalation.New(cfg, channels.Incidents{Store: st}, escalation.WithLogger(quiet), escalation.WithClock(clk.Now))
 	w.Humans = desk
-	w.LevelOne = desk.WrapLevelOne(triage.NewLevelOne(bot))
+	w.LevelOne = triage.NewLevelOne(bot)
 	id := "customer@example.org"
 	if channel != intake.ChannelEmail {
 		id = "U0CUSTOMER"
