@@ -14,6 +14,7 @@ const (
 	EventNote     EventKind = "note"     // an internal note by an agent or the system
 	EventTriage   EventKind = "triage"   // a Level I decision (classification, answer)
 	EventTimer    EventKind = "timer"    // a timer scheduled or cancelled by a handler
+	EventNotice   EventKind = "notice"   // a system message queued for another incident
 )
 
 // Event is one entry on an incident's timeline: who did what, when, on which channel.
@@ -39,4 +40,6 @@ type Event struct {
 	// Timer is the request of an EventTimer, kept so that a redelivered
 	// inbound message can apply exactly what was decided.
 	Timer *TimerRequest `json:"timer,omitempty"`
+	// Notice is the system message of an EventNotice, kept for the same reason.
+	Notice *Notice `json:"notice,omitempty"`
 }

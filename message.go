@@ -96,9 +96,12 @@ type Message struct {
 	// than typed text: "solved" and "not_solved" from customers; "claim",
 	// "release", "escalate", "resolve", "note" and "reply" from agents (Target names the tier of
 	// an escalation, Text carries a note or the resolution); "sla:..." and
-	// "triage:..." from intake's own timers on ChannelSystem.
-	Action     string    `json:"action,omitempty"`
-	Target     string    `json:"target,omitempty"`
+	// "triage:..." from intake's own timers on ChannelSystem (a SystemEvent).
+	Action string `json:"action,omitempty"`
+	Target string `json:"target,omitempty"`
+	// SLA is the payload of a fired SLA timer (Action EventSLAClaim or
+	// EventSLAResolve).
+	SLA        *SLAClock `json:"sla,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
 }
 
@@ -123,10 +126,10 @@ type Reply struct {
 	// EphemeralTo, when set, shows the reply only to that user (a Slack
 	// ephemeral message), such as "already claimed by ..." to a late claimer.
 	EphemeralTo string `json:"ephemeral_to,omitempty"`
-	// Markup marks text written wholly by intake (never with customer or
-	// agent words in it) whose channel markup is meant, such as a Slack
-	// mention of the agent holding an incident. Everything else is escaped.
-	Markup bool `json:"markup,omitempty"`
+	// Rich, when set, is the text as data (mentions, notices, emphasis) for
+	// channels that render it; Text is then its plain rendering. Everything
+	// in Text is escaped by the adapters.
+	Rich []Span `json:"rich,omitempty"`
 	// Author is the agent who wrote a human reply, for channels that show it.
 	Author string `json:"author,omitempty"`
 	// Card, when set, asks the adapter to render an incident card (Slack
@@ -169,6 +172,8 @@ type Card struct {
 type CardField struct {
 	Label string `json:"label"`
 	Value string `json:"value"`
+	// Rich, when set, is Value as data (see Reply.Rich).
+	Rich []Span `json:"rich,omitempty"`
 }
 
 // Button is a choice offered to the customer, such as "Yes, solved".

@@ -16,6 +16,9 @@ type Outcome struct {
 	// fires, its Event comes back to the handlers as a system message on the
 	// incident (Message.Channel ChannelSystem, Message.Action the event).
 	Timers []TimerRequest
+	// Notify are system messages to other incidents (major incident
+	// grouping), queued in the inbox once this incident is stored.
+	Notify []Notice
 }
 
 // SystemEvent names something intake's own timers deliver to a handler, as
@@ -31,6 +34,40 @@ const (
 	EventAnswerExpired SystemEvent = "triage:answer_expired"
 )
 
+// The human desk's events. Their values are those stored by earlier
+// versions, so timers and messages already queued keep working.
+const (
+	// EventSLAClaim: a step of the claim clock (remind, escalate, notify) is due.
+	EventSLAClaim SystemEvent = "sla:claim"
+	// EventSLAResolve: a claimed incident passed resolve_within.
+	EventSLAResolve SystemEvent = "sla:resolve"
+	// EventMajorReport tells a parent incident that a report joined it.
+	EventMajorReport SystemEvent = "sla:major-report"
+	// EventMajorJoin tells an earlier report that it now belongs to a parent.
+	EventMajorJoin SystemEvent = "sla:major-join"
+	// EventMajorResolved tells a report that its parent was resolved.
+	EventMajorResolved SystemEvent = "sla:major-resolved"
+)
+
+// SLAClock is the payload of an SLA timer: which clock of which tier, and
+// when it started (arrival in the tier, or the claim). A timer whose epoch is
+// no longer the incident's is stale and does nothing.
+type SLAClock struct {
+	Tier  TierID    `json:"tier"`
+	Step  int       `json:"step"`
+	Agent string    `json:"agent,omitempty"`
+	Epoch time.Time `json:"epoch"`
+}
+
+// Notice is a system message from one incident to another: Event delivered to
+// incident To about incident About, with Text (a parent's resolution).
+type Notice struct {
+	To    IncidentID  `json:"to"`
+	Event SystemEvent `json:"event"`
+	About IncidentID  `json:"about"`
+	Text  string      `json:"text,omitempty"`
+}
+
 // TimerRequest asks the spine to schedule a durable timer or, when Due is
 // zero, to cancel it. Key names the timer: scheduling a key again replaces
 // it, so a handler keeps one key per incident and purpose (see TimerKey).
@@ -38,6 +75,8 @@ type TimerRequest struct {
 	Key   string      `json:"key"`
 	Due   time.Time   `json:"due,omitempty"`
 	Event SystemEvent `json:"event,omitempty"`
+	// SLA is the payload of an SLA timer; the fired message carries it.
+	SLA *SLAClock `json:"sla,omitempty"`
 }
 
 // Cancel reports whether the request cancels its timer.

@@ -20,6 +20,10 @@ type Humans interface {
 	// Escalate routes an incident Level I could not resolve to a tier. Like
 	// Handle it changes inc and returns what to tell the customer.
 	Escalate(ctx context.Context, inc *intake.Incident, esc intake.Escalation) (intake.Outcome, error)
+	// SurveyAnswer records a customer's answer to the satisfaction survey on
+	// a resolved incident. It reports false, changing nothing, when msg is
+	// not such an answer: the message then goes to Level I.
+	SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.Outcome, bool)
 }
 
 // HandlerFunc adapts a function to Handler.

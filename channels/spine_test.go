@@ -48,6 +48,10 @@ func (deskStub) Escalate(ctx context.Context, inc *intake.Incident, esc intake.E
 	return intake.Outcome{Replies: []intake.Reply{{Text: "a person will follow up"}}}, err
 }
 
+func (deskStub) SurveyAnswer(*intake.Incident, *intake.Message) (intake.Outcome, bool) {
+	return intake.Outcome{}, false
+}
+
 func openStore(t *testing.T, path string) store.Store {
 	t.Helper()
 	s, err := bolt.Open(path)

@@ -28,16 +28,6 @@ func ScheduleMessage(ctx context.Context, st store.Timers, id string, due time.T
 	return nil
 }
 
-// SystemMessage builds the message a timer delivers about an incident.
-func SystemMessage(id intake.IncidentID, action string) intake.Message {
-	return intake.Message{
-		Channel:    intake.ChannelSystem,
-		From:       intake.Customer{Channel: intake.ChannelSystem, ID: "intake"},
-		Action:     action,
-		ThreadKeys: []intake.ThreadKey{intake.TokenThreadKey(id)},
-	}
-}
-
 // TimerRunner moves due timers into the inbox as messages, so that what a
 // timer triggers (an SLA step, a soft resolution) is handled by the worker
 // like everything else.
@@ -142,7 +132,14 @@ func (w *Worker) applyTimers(ctx context.Context, timers []timerFor) error {
 			}
 			continue
 		}
-		if err := ScheduleMessage(ctx, w.Store, t.req.Key, t.req.Due, SystemMessage(t.incident, string(t.req.Event))); err != nil {
+		msg := SystemMessage(t.incident, t.req.Event)
+		if t.req.SLA != nil {
+			// An SLA clock acts as "sla" on the timeline.
+			msg.From.ID = "sla"
+			msg.Target = string(t.req.SLA.Tier)
+			msg.SLA = t.req.SLA
+		}
+		if err := ScheduleMessage(ctx, w.Store, t.req.Key, t.req.Due, msg); err != nil {
 			return err
 		}
 	}

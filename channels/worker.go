@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +36,9 @@ type Worker struct {
 	Visibility time.Duration
 	// Poll is the idle wait between empty dequeues.
 	Poll time.Duration
+	// Notices is where the notices of handlers (system messages to other
+	// incidents) are queued; this worker's durable inbox by default.
+	Notices Inbox
 	// MaxAttempts moves a message that failed this many times to DeadQueue.
 	MaxAttempts int
 	// wake is signalled by a StoreInbox in the same process.
@@ -82,6 +84,9 @@ func (w *Worker) defaults() {
 	}
 	if w.wake == nil {
 		w.wake = make(chan struct{}, 1)
+	}
+	if w.Notices == nil {
+		w.Notices = &StoreInbox{Store: w.Store, Metrics: w.Metrics, notify: w.wake}
 	}
 }
 
@@ -140,14 +145,18 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 		w.Logger.Debug("duplicate message ignored", "key", key)
 		return nil
 	}
-	replies, timers, err := w.handle(ctx, msg)
+	inc, err := w.handle(ctx, msg)
 	if err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
 	w.reached("stored")
-	if err := w.applyTimers(ctx, timers); err != nil {
+	if err := w.applyTimers(ctx, timersFor(inc, msg)); err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
+	if err := w.applyNotices(ctx, noticesFor(inc, msg)); err != nil {
+		return fmt.Errorf("process %s: %w", key, err)
+	}
+	replies := repliesFor(inc, msg)
 	for _, r := range replies {
 		payload, err := json.Marshal(r)
 		if err != nil {
@@ -165,17 +174,17 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 }
 
 // handle threads msg to its incident, runs the right handler unless the
-// message is already on the timeline, stores the incident and returns the
-// replies and timer requests decided for msg.
-func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Reply, []timerFor, error) {
+// message is already on the timeline, stores the incident and returns it:
+// its timeline holds the replies, timers and notices decided for msg.
+func (w *Worker) handle(ctx context.Context, msg *intake.Message) (*intake.Incident, error) {
 	for attempt := 0; attempt < 20; attempt++ {
 		inc, created, err := w.thread(ctx, msg)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if !inc.HasMessage(msg.Channel, msg.ID) {
 			if err := w.apply(ctx, inc, msg); err != nil {
-				return nil, nil, inIncident(inc.ID, created, err)
+				return nil, inIncident(inc.ID, created, err)
 			}
 			if created {
 				err = w.Store.CreateIncident(ctx, inc, incidentKeys(inc.ID, msg))
@@ -186,16 +195,16 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message) ([]intake.Repl
 				continue // someone else wrote first: thread and decide again
 			}
 			if err != nil {
-				return nil, nil, inIncident(inc.ID, created, err)
+				return nil, inIncident(inc.ID, created, err)
 			}
 			if created {
 				w.Metrics.opened()
 				w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)
 			}
 		}
-		return repliesFor(inc, msg), timersFor(inc, msg), nil
+		return inc, nil
 	}
-	return nil, nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
+	return nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
 }
 
 // incidentError is a failure in handling one incident's message; it carries
@@ -291,9 +300,16 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 	}
 	var out intake.Outcome
 	var err error
-	if forHumans(inc, msg) {
+	kind := handlerFor(inc, msg)
+	survey := false
+	if kind == toSurvey {
+		out, survey = w.Humans.SurveyAnswer(inc, msg)
+	}
+	switch {
+	case survey:
+	case kind == toHumans:
 		out, err = w.Humans.Handle(ctx, inc, msg)
-	} else {
+	default:
 		out, err = w.LevelOne.Handle(ctx, inc, msg)
 	}
 	if err != nil {
@@ -305,10 +321,16 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 			return fmt.Errorf("escalate %s: %w", inc.ID, err)
 		}
 		out.Replies = append(out.Replies, more.Replies...)
+		out.Timers = append(out.Timers, more.Timers...)
+		out.Notify = append(out.Notify, more.Notify...)
 	}
 	for i := range out.Timers {
 		t := out.Timers[i]
 		inc.Record(intake.Event{Kind: intake.EventTimer, At: now, Actor: "intake", MessageID: msg.ID, Timer: &t})
+	}
+	for i := range out.Notify {
+		n := out.Notify[i]
+		inc.Record(intake.Event{Kind: intake.EventNotice, At: now, Actor: "intake", MessageID: msg.ID, Notice: &n})
 	}
 	out.Replies = mergePlain(out.Replies)
 	for i := range out.Replies {
@@ -335,7 +357,7 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 func mergePlain(replies []intake.Reply) []intake.Reply {
 	plain := func(r intake.Reply) bool {
 		return r.ID == "" && r.Card == nil && len(r.Buttons) == 0 && r.EphemeralTo == "" && r.UpdateOf == "" &&
-			r.ThreadOf == "" && !r.Markup && r.Author == ""
+			r.ThreadOf == "" && len(r.Rich) == 0 && r.Author == ""
 	}
 	var out []intake.Reply
 	for _, r := range replies {
@@ -358,19 +380,6 @@ func mergePlain(replies []intake.Reply) []intake.Reply {
 
 func samePlace(a, b intake.Conversation) bool {
 	return a.Channel == b.Channel && a.Address == b.Address && a.Thread == b.Thread
-}
-
-// forHumans reports whether msg goes to the human tiers rather than Level I:
-// agents' messages and actions, SLA events, and anything on an incident a
-// person is handling.
-func forHumans(inc *intake.Incident, msg *intake.Message) bool {
-	switch {
-	case msg.FromAgent:
-		return true
-	case msg.Channel == intake.ChannelSystem:
-		return strings.HasPrefix(msg.Action, "sla:")
-	}
-	return inc.Status == intake.StatusEscalated || inc.Status == intake.StatusClaimed
 }
 
 // repliesFor returns the replies recorded on the timeline for msg.

@@ -117,9 +117,9 @@ func startGateway(t *testing.T, majorThreshold int) *gateway {
 	}
 	fast := 10 * time.Millisecond
 	w := &channels.Worker{Store: g.Store, Logger: logger, Clock: g.Clock.Now, Poll: fast, Visibility: 10 * time.Second}
-	desk := escalation.New(cfg, g.Store, escalation.WithLogger(logger), escalation.WithInbox(w.Inbox()), escalation.WithClock(g.Clock.Now))
+	desk := escalation.New(cfg, channels.Incidents{Store: g.Store}, escalation.WithLogger(logger), escalation.WithClock(g.Clock.Now))
 	w.Humans = desk
-	w.LevelOne = desk.WrapLevelOne(triage.NewLevelOne(bot))
+	w.LevelOne = triage.NewLevelOne(bot)
 
 	detector := lang.New()
 	mailer, err := email.New(cfg.Channels.Email, g.Store, logger, email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }))

@@ -18,10 +18,8 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 	var replies []intake.Reply
 	var err error
 	switch {
-	case msg.Channel == intake.ChannelSystem && (msg.Action == MajorReport || msg.Action == MajorJoin || msg.Action == MajorResolved):
-		replies, err = d.major(ctx, inc, msg, now)
-	case msg.Channel == intake.ChannelSystem && strings.HasPrefix(msg.Action, "sla:"):
-		replies, err = d.sla(ctx, inc, msg, now)
+	case msg.Channel == intake.ChannelSystem:
+		replies, err = d.system(ctx, inc, msg, now)
 	case msg.FromAgent:
 		replies, err = d.agent(ctx, inc, msg, now)
 	default:
@@ -33,7 +31,19 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("handle %s on %s: %w", msg.DedupeKey(), inc.ID, err)
 	}
-	return intake.Outcome{Replies: replies}, nil
+	return d.outcome(replies), nil
+}
+
+// system handles intake's own messages: SLA timers and major incident notices.
+func (d *Desk) system(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+	switch intake.SystemEvent(msg.Action) {
+	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved:
+		return d.major(inc, msg, now)
+	case intake.EventSLAClaim, intake.EventSLAResolve:
+		return d.sla(ctx, inc, msg, now)
+	}
+	d.log.Warn("unknown system event ignored", "incident", inc.ID, "event", msg.Action)
+	return nil, nil
 }
 
 // agent handles a card action or a thread reply by an agent.
@@ -71,7 +81,7 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 	case inc.ClaimedBy == who:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
 	case inc.ClaimedBy != "":
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is already claimed by %s", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is already claimed by "), mention(inc.ClaimedBy))}, nil
 	case inc.Status != intake.StatusEscalated:
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
 	}
@@ -79,12 +89,8 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 		return nil, err
 	}
 	inc.ClaimedBy = who
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
-	if err := d.scheduleResolve(ctx, inc, now); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
+	d.scheduleResolve(inc, now)
 	return []intake.Reply{d.cardUpdate(inc)}, nil
 }
 
@@ -93,17 +99,13 @@ func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, no
 	if inc.Status != intake.StatusClaimed || inc.ClaimedBy != who {
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
 	}
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
 	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
-	if err := d.scheduleClaim(ctx, inc, now); err != nil {
-		return nil, err
-	}
-	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, fmt.Sprintf("Released by %s; it needs an owner.", mention(who)), "")}, nil
+	d.scheduleClaim(inc, now)
+	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, "", text("Released by "), mention(who), text("; it needs an owner."))}, nil
 }
 
 // escalate moves the incident to tier to (empty: the tier's next) with a note.
@@ -120,16 +122,16 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
 	}
 	from := inc.Tier
-	replies, err := d.moveTo(ctx, inc, to, who, note, now)
+	replies, err := d.moveTo(inc, to, who, note, now)
 	if err != nil {
 		return nil, err
 	}
 	d.metrics.Escalated("agent", to)
-	text := fmt.Sprintf("Escalated from %s by %s", d.tierName(from), mention(who))
+	said := []intake.Span{text("Escalated from " + d.tierName(from) + " by "), mention(who)}
 	if note != "" {
-		text += ": " + note
+		said = append(said, text(": "+note))
 	}
-	return append(replies, d.inThread(inc, text, "")), nil
+	return append(replies, d.notice(inc, "", said...)), nil
 }
 
 // resolve closes the incident's work: the customer gets the resolution and
@@ -139,11 +141,9 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s is claimed by %s; only they can resolve it.", inc.ID, mention(inc.ClaimedBy)), who)}, nil
+		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is claimed by "), mention(inc.ClaimedBy), text("; only they can resolve it."))}, nil
 	}
-	if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, inc.Tier)
 	inc.Resolution = strings.TrimSpace(resolution)
 	if err := inc.Transition(intake.StatusResolved, who, now, inc.Resolution); err != nil {
 		return nil, err
@@ -156,11 +156,8 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		}
 		replies = append(replies, more...)
 	}
-	more, err := d.resolveChildren(ctx, inc, who)
-	if err != nil {
-		return nil, err
-	}
-	return append(replies, more...), nil
+	d.resolveChildren(inc)
+	return replies, nil
 }
 
 // agentText relays an agent's thread reply to the customer, unless it starts

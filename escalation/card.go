@@ -112,7 +112,7 @@ func title(inc *intake.Incident) string {
 func fallback(c *intake.Card) string {
 	s := fmt.Sprintf("%s [%s] %s: %s", c.IncidentID, c.TierName, c.Status, c.Title)
 	if c.ClaimedBy != "" {
-		s += " (claimed by " + mention(c.ClaimedBy) + ")"
+		s += " (claimed by " + intake.PlainText([]intake.Span{mention(c.ClaimedBy)}) + ")"
 	}
 	if c.Reports > 0 {
 		s += fmt.Sprintf(" - %d reports", c.Reports)
@@ -131,11 +131,11 @@ func (d *Desk) inThread(inc *intake.Incident, text, to string) intake.Reply {
 	return intake.Reply{Conversation: d.tierConv(inc.Tier), ThreadOf: inc.CardReply, Text: text, EphemeralTo: to, Auto: true}
 }
 
-// notice is inThread for text intake composed from IDs, tier names and
-// mentions only: its mentions notify.
-func (d *Desk) notice(inc *intake.Incident, text, to string) intake.Reply {
-	r := d.inThread(inc, text, to)
-	r.Markup = true
+// notice is inThread for a text with mentions, kept as data: the adapter
+// renders them (in Slack they notify) and escapes the rest.
+func (d *Desk) notice(inc *intake.Incident, to string, spans ...intake.Span) intake.Reply {
+	r := d.inThread(inc, intake.PlainText(spans), to)
+	r.Rich = spans
 	return r
 }
 

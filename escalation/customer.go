@@ -1,14 +1,12 @@
 package escalation
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/channels"
 )
 
 // ActionRatePrefix starts the action of a survey button: "rate:1" to "rate:5".
@@ -103,8 +101,8 @@ func rating(msg *intake.Message) int {
 
 // SurveyAnswer records a customer's answer to the satisfaction survey on a
 // resolved incident, thanks them and updates the card. It reports false,
-// changing nothing, when msg is not such an answer. Messages on resolved
-// incidents go to Level I, so wire it in front of it (see WrapLevelOne).
+// changing nothing, when msg is not such an answer. The spine asks it first
+// about a customer's message on a resolved incident (channels.Humans).
 func (d *Desk) SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.Outcome, bool) {
 	d = d.bound()
 	if msg.FromAgent || inc.Open() || inc.Satisfaction != 0 || !surveyAsked(inc) {
@@ -125,16 +123,4 @@ func (d *Desk) SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.O
 		out.Replies = append(out.Replies, d.cardUpdate(inc))
 	}
 	return out, true
-}
-
-// WrapLevelOne returns a handler that records survey answers on resolved
-// incidents and passes every other message to levelOne. Use it as the
-// worker's LevelOne.
-func (d *Desk) WrapLevelOne(levelOne channels.Handler) channels.Handler {
-	return channels.HandlerFunc(func(ctx context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
-		if out, ok := d.SurveyAnswer(inc, msg); ok {
-			return out, nil
-		}
-		return levelOne.Handle(ctx, inc, msg)
-	})
 }

@@ -11,10 +11,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
-	"github.com/intake-support/intake/metrics"
-	"github.com/intake-support/intake/store"
 )
 
 // DefaultKnowledgeTier is the tier whose resolutions are shared with the team
@@ -25,26 +22,52 @@ const DefaultKnowledgeTier intake.TierID = "L3"
 const Actor = "intake"
 
 // Desk is the human side of intake; it implements channels.Humans. Like every
-// handler it changes the incident in place and returns the replies; the
-// worker stores both. Its only direct writes are timers and draft articles,
-// both idempotent, so a handling that is retried after a conflicting write
-// does no harm.
+// handler it changes the incident in place and returns an Outcome (replies,
+// SLA timers, notices to other incidents); the worker stores the incident and
+// then applies the outcome. Its only direct writes are draft articles,
+// idempotent, so a handling that is retried after a conflicting write does no
+// harm.
 type Desk struct {
 	// cfg and router are the configuration one handling works with: entry
 	// points take them from cur, so a reload never changes them midway.
 	cfg           *config.Config
 	router        *Router
 	cur           *atomic.Pointer[snapshot]
-	st            store.Store
+	incidents     Incidents
 	now           func() time.Time
 	log           *slog.Logger
 	knowledgeTier intake.TierID
-	poll          time.Duration
-	inbox         channels.Inbox
-	metrics       *metrics.Ops
+	metrics       Counters
+	// fx collects the timers and notices of one handling; bound gives every
+	// handling its own.
+	fx *intake.Outcome
 }
 
-var _ channels.Humans = (*Desk)(nil)
+// Incidents is what the desk reads besides the incident in hand: other
+// incidents, to group similar reports under a major incident. The spine
+// provides it (channels.Incidents) over its store.
+type Incidents interface {
+	GetIncident(ctx context.Context, id intake.IncidentID) (*intake.Incident, error)
+	ListByStatus(ctx context.Context, s intake.Status) ([]*intake.Incident, error)
+}
+
+// Counters counts what the desk decided; *metrics.Ops is one.
+type Counters interface {
+	Escalated(reason string, tier intake.TierID)
+	SLABreached(tier intake.TierID, clock string)
+}
+
+// The SLA clocks, as Counters.SLABreached names them.
+const (
+	clockClaim   = "claim"
+	clockResolve = "resolve"
+)
+
+// noCounters counts nothing (the default).
+type noCounters struct{}
+
+func (noCounters) Escalated(string, intake.TierID)   {}
+func (noCounters) SLABreached(intake.TierID, string) {}
 
 // Option configures a Desk.
 type Option func(*Desk)
@@ -59,24 +82,14 @@ func WithLogger(l *slog.Logger) Option { return func(d *Desk) { d.log = l } }
 // knowledge channel and drafted as KB articles (DefaultKnowledgeTier by default).
 func WithKnowledgeTier(id intake.TierID) Option { return func(d *Desk) { d.knowledgeTier = id } }
 
-// WithPoll sets how often RunTimers looks for due timers (1s by default).
-func WithPoll(p time.Duration) Option { return func(d *Desk) { d.poll = p } }
-
-// WithInbox sets where the desk queues its own system messages (major
-// incident grouping); by default the store's durable inbox.
-func WithInbox(in channels.Inbox) Option { return func(d *Desk) { d.inbox = in } }
-
 // WithMetrics counts escalations and SLA breaches in m.
-func WithMetrics(m *metrics.Ops) Option { return func(d *Desk) { d.metrics = m } }
+func WithMetrics(m Counters) Option { return func(d *Desk) { d.metrics = m } }
 
-// New returns the desk of cfg keeping its timers in st.
-func New(cfg *config.Config, st store.Store, opts ...Option) *Desk {
-	d := &Desk{cfg: cfg, st: st, now: time.Now, log: slog.Default(), knowledgeTier: DefaultKnowledgeTier, poll: time.Second}
+// New returns the desk of cfg, reading other incidents from incidents.
+func New(cfg *config.Config, incidents Incidents, opts ...Option) *Desk {
+	d := &Desk{cfg: cfg, incidents: incidents, now: time.Now, log: slog.Default(), knowledgeTier: DefaultKnowledgeTier, metrics: noCounters{}}
 	for _, o := range opts {
 		o(d)
-	}
-	if d.inbox == nil {
-		d.inbox = &channels.StoreInbox{Store: st}
 	}
 	d.cur = &atomic.Pointer[snapshot]{}
 	r, err := NewRouter(cfg)
@@ -99,7 +112,14 @@ func (d *Desk) bound() *Desk {
 	s := d.cur.Load()
 	c := *d
 	c.cfg, c.router = s.cfg, s.router
+	c.fx = &intake.Outcome{}
 	return &c
+}
+
+// outcome is the outcome of this handling: replies, and the timers and
+// notices collected on the way.
+func (d *Desk) outcome(replies []intake.Reply) intake.Outcome {
+	return intake.Outcome{Replies: replies, Timers: d.fx.Timers, Notify: d.fx.Notify}
 }
 
 // Reload makes the desk use cfg from the next message on. When cfg's routing
@@ -182,7 +202,7 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 		return intake.Outcome{}, fmt.Errorf("escalate %s: no tier %q configured", inc.ID, to)
 	}
 	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: "routed to " + string(to) + ": " + why})
-	replies, err := d.moveTo(ctx, inc, to, Actor, esc.Reason, now)
+	replies, err := d.moveTo(inc, to, Actor, esc.Reason, now)
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
 	}
@@ -192,7 +212,7 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 		replies = append(replies, alert)
 	}
 	replies = append(replies, d.ackCustomer(inc, now, alerted))
-	return intake.Outcome{Replies: replies}, nil
+	return d.outcome(replies), nil
 }
 
 // routeInput gathers what routing looks at from an incident.
@@ -212,27 +232,24 @@ func (d *Desk) routeInput(inc *intake.Incident, esc intake.Escalation, now time.
 // moveTo puts inc in tier to, unclaimed: a new card in the tier's channel,
 // the old card (if any) updated to say where it went, and the claim clock
 // started afresh.
-func (d *Desk) moveTo(ctx context.Context, inc *intake.Incident, to intake.TierID, actor, note string, now time.Time) ([]intake.Reply, error) {
+func (d *Desk) moveTo(inc *intake.Incident, to intake.TierID, actor, note string, now time.Time) ([]intake.Reply, error) {
 	from, oldCard := inc.Tier, inc.CardReply
-	if err := d.cancelTimers(ctx, inc, from); err != nil {
-		return nil, err
-	}
+	d.cancelTimers(inc, from)
 	inc.Tier = to
 	inc.ClaimedBy = ""
 	if err := inc.Transition(intake.StatusEscalated, actor, now, note); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = to
-	if err := d.scheduleClaim(ctx, inc, now); err != nil {
-		return nil, err
-	}
+	d.scheduleClaim(inc, now)
 	inc.CardReply = fmt.Sprintf("card:%s:%d", inc.ID, cardSeq(oldCard)+1)
 	c := d.card(inc)
 	replies := []intake.Reply{{ID: inc.CardReply, Conversation: d.tierConv(to), Card: c, Text: fallback(c), Language: inc.Language, Auto: true}}
 	if oldCard != "" && from != "" {
 		old := d.card(inc)
 		old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
-		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: fmt.Sprintf("to %s by %s", d.tierName(to), mention(actor))})
+		moved := []intake.Span{text("to " + d.tierName(to) + " by "), mention(actor)}
+		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: intake.PlainText(moved), Rich: moved})
 		replies = append(replies, intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true})
 	}
 	return replies, nil
@@ -260,13 +277,17 @@ func (d *Desk) tierNameIn(id intake.TierID, lang string) string {
 	return string(id)
 }
 
-// mention renders a Slack user ID as a mention; intake itself stays plain.
-func mention(user string) string {
+// mention is a mention of user as data, for the adapters to render; intake
+// itself stays plain text.
+func mention(user string) intake.Span {
 	if user == "" || user == Actor || strings.HasPrefix(user, "sla") {
-		return "intake"
+		return intake.Span{Text: "intake"}
 	}
-	return "<@" + user + ">"
+	return intake.Span{User: user}
 }
+
+// text is a plain text span.
+func text(s string) intake.Span { return intake.Span{Text: s} }
 
 // lastStatusAt returns when inc last entered status s.
 func lastStatusAt(inc *intake.Incident, s intake.Status) time.Time {

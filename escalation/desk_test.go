@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/escalation"
 )
 
@@ -61,7 +62,7 @@ func TestEscalatePostsCardAndAcks(t *testing.T) {
 
 func hasField(c *intake.Card, label, value string) bool {
 	for _, f := range c.Fields {
-		if f.Label == label && f.Value == value {
+		if f.Label == label && (f.Value == value || len(f.Rich) > 0 && slackish(f.Rich) == value) {
 			return true
 		}
 	}
@@ -114,7 +115,7 @@ func TestConcurrentClaimsOneWinner(t *testing.T) {
 			case r.UpdateOf == inc.CardReply && r.Card != nil && r.Card.ClaimedBy == m.From.ID:
 				winners++
 			case r.EphemeralTo == m.From.ID && r.ThreadOf == inc.CardReply &&
-				r.Text == "INC-000001 is already claimed by <@"+inc.ClaimedBy+">":
+				slackish(r.Rich) == "INC-000001 is already claimed by <@"+inc.ClaimedBy+">":
 				refused++
 			}
 		}
@@ -175,8 +176,8 @@ func TestReleaseEscalateResolveSurvey(t *testing.T) {
 	}
 	kn := find(t, rs, "knowledge post", to("C0KNOWLEDGE"))
 	for _, w := range []string{"*Problem:*", "*Cause:* certificado vencido", "*Fix:* se renovó"} {
-		if !strings.Contains(kn.Text, w) {
-			t.Errorf("knowledge post = %q, want %q", kn.Text, w)
+		if !strings.Contains(slackish(kn.Rich), w) {
+			t.Errorf("knowledge post = %q, want %q", slackish(kn.Rich), w)
 		}
 	}
 	b, err := os.ReadFile(e.cfg.Triage.DraftsDir + "/inc-000001.yaml")
@@ -324,7 +325,8 @@ func TestRunTimersFeedsTheInbox(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	in := &capture{}
-	go func() { done <- e.desk.RunTimers(ctx, in) }()
+	timers := &channels.TimerRunner{Store: e.st, Inbox: in, Clock: e.clk.Now, Poll: 10 * time.Millisecond, Logger: quiet()}
+	go func() { done <- timers.Run(ctx) }()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
@@ -349,6 +351,9 @@ func TestRunTimersFeedsTheInbox(t *testing.T) {
 func lastReplyText(inc *intake.Incident) string {
 	for i := len(inc.Timeline) - 1; i >= 0; i-- {
 		if ev := inc.Timeline[i]; ev.Kind == intake.EventReply && ev.Reply != nil {
+			if len(ev.Reply.Rich) > 0 {
+				return slackish(ev.Reply.Rich)
+			}
 			return ev.Reply.Text
 		}
 	}

@@ -1,6 +1,12 @@
 // Package escalation is the human side of intake: it routes incidents Level I
 // could not resolve to a tier, posts and updates their cards in the tier's
 // Slack channel, runs claims, releases, escalations and resolutions, keeps the
-// SLA clocks (in business hours) with durable timers, and shares tier III
-// resolutions with the team.
+// SLA clocks (in business hours) and shares tier III resolutions with the
+// team.
+//
+// Like the Level I bot it is a pure handler: it changes the incident it is
+// given and returns an intake.Outcome (replies, SLA timers to schedule or
+// cancel, notices to other incidents); the spine stores the incident, then
+// applies the outcome. It imports neither the spine (channels) nor the store:
+// what it reads of other incidents comes through Incidents.
 package escalation

@@ -120,8 +120,8 @@ func newEnvWith(t *testing.T, cfg *config.Config, now time.Time) *env {
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{t: t, cfg: cfg, st: st, clk: newClock(now), inbox: &capture{}}
 	log := quiet()
-	e.desk = escalation.New(e.cfg, st, escalation.WithClock(e.clk.Now), escalation.WithLogger(log), escalation.WithInbox(e.inbox))
-	e.w = &channels.Worker{Store: st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: log}
+	e.desk = escalation.New(e.cfg, channels.Incidents{Store: st}, escalation.WithClock(e.clk.Now), escalation.WithLogger(log))
+	e.w = &channels.Worker{Store: st, LevelOne: levelOne, Humans: e.desk, Clock: e.clk.Now, Logger: log, Notices: e.inbox}
 	return e
 }
 
@@ -157,7 +157,8 @@ func (e *env) drain() {
 // fire feeds due timers and processes them; it returns how many fired.
 func (e *env) fire() int {
 	e.t.Helper()
-	n, err := e.desk.FireDue(context.Background(), e.inbox)
+	timers := &channels.TimerRunner{Store: e.st, Inbox: e.inbox, Clock: e.clk.Now, Logger: quiet()}
+	n, err := timers.FireDue(context.Background())
 	if err != nil {
 		e.t.Fatalf("FireDue = %v", err)
 	}
@@ -250,4 +251,27 @@ func mexico(t *testing.T, s string) time.Time {
 
 func quiet() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+}
+
+// slackish writes spans in Slack's notation, so that tests can say which
+// mentions, notices and emphasis a text carries.
+func slackish(spans []intake.Span) string {
+	var b strings.Builder
+	for _, s := range spans {
+		switch {
+		case s.User != "":
+			b.WriteString("<@" + s.User + ">")
+		case s.Group != "":
+			b.WriteString("<!subteam^" + s.Group + ">")
+		case s.Notify != "":
+			b.WriteString("<!" + s.Notify + ">")
+		case s.Channel != "":
+			b.WriteString("<#" + s.Channel + ">")
+		case s.Strong:
+			b.WriteString("*" + s.Text + "*")
+		default:
+			b.WriteString(s.Text)
+		}
+	}
+	return b.String()
 }

@@ -66,15 +66,18 @@ func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.
 	s := summarize(inc)
 	var replies []intake.Reply
 	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" && !d.deskOnly() {
-		text := fmt.Sprintf("*Resolved in %s by %s: %s*\n*Problem:* %s\n", d.tierName(inc.Tier), mention(who), inc.ID, s.Problem)
+		strong := func(s string) intake.Span { return intake.Span{Text: s, Strong: true} }
+		spans := []intake.Span{strong("Resolved in " + d.tierName(inc.Tier) + ": " + string(inc.ID)), text(" by "), mention(who),
+			text("\n"), strong("Problem:"), text(" " + s.Problem + "\n")}
 		if s.Cause != "" {
-			text += "*Cause:* " + s.Cause + "\n"
+			spans = append(spans, strong("Cause:"), text(" "+s.Cause+"\n"))
 		}
-		text += "*Fix:* " + s.Fix
+		spans = append(spans, strong("Fix:"), text(" "+s.Fix))
 		if inc.Category != "" {
-			text += "\n_Category: " + inc.Category + "; a draft KB article awaits approval._"
+			spans = append(spans, text("\nCategory: "+inc.Category+"; a draft KB article awaits approval."))
 		}
-		replies = append(replies, intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch}, Text: text, Auto: true})
+		replies = append(replies, intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch},
+			Text: intake.PlainText(spans), Rich: spans, Auto: true})
 	}
 	if err := d.writeDraft(inc, s); err != nil {
 		return nil, err

@@ -8,19 +8,6 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/store"
-)
-
-// The system actions of major incident grouping. They start with "sla:" so
-// that the worker hands them to the desk like timers; each is addressed to
-// one incident and carries the other's ID in Text.
-const (
-	// MajorReport tells a parent that a report joined it.
-	MajorReport = "sla:major-report"
-	// MajorJoin tells an earlier report that it now belongs to a parent.
-	MajorJoin = "sla:major-join"
-	// MajorResolved tells a report that its parent was resolved.
-	MajorResolved = "sla:major-resolved"
 )
 
 // reportActor marks the timeline notes that list a parent's reports.
@@ -62,7 +49,7 @@ func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Ti
 	}
 	var similar []*intake.Incident
 	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
-		list, err := d.st.ListIncidents(ctx, store.Filter{Status: s})
+		list, err := d.incidents.ListByStatus(ctx, s)
 		if err != nil {
 			return "", nil, fmt.Errorf("major incidents: %w", err)
 		}
@@ -93,25 +80,16 @@ func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Ti
 	return similar[0].ID, join, nil
 }
 
-// tell queues a system message for incident to through the inbox, so that it
-// is handled (and stored) like any other message on that incident.
-func (d *Desk) tell(ctx context.Context, action string, to, about intake.IncidentID, text string) error {
-	msg := &intake.Message{
-		ID:      intake.MessageID(action + ":" + string(to) + ":" + string(about)),
-		Channel: intake.ChannelSystem, Action: action, Target: string(about), Text: text,
-		From:       intake.Customer{Channel: intake.ChannelSystem, ID: reportActor, Verified: true},
-		ThreadKeys: []intake.ThreadKey{intake.TokenThreadKey(to)},
-		ReceivedAt: d.clock(),
-	}
-	if err := d.inbox.Accept(ctx, msg); err != nil {
-		return fmt.Errorf("tell %s about %s: %w", to, about, err)
-	}
-	return nil
+// tell asks the spine to deliver event to incident to about incident about,
+// once this handling is stored, so that it is handled (and stored) like any
+// other message on that incident.
+func (d *Desk) tell(event intake.SystemEvent, to, about intake.IncidentID, text string) {
+	d.fx.Notify = append(d.fx.Notify, intake.Notice{To: to, Event: event, About: about, Text: text})
 }
 
 // group puts inc under parent: no card of its own, the parent's card counts it.
 func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.IncidentID, join []intake.IncidentID, now time.Time) (intake.Outcome, error) {
-	p, err := d.st.GetIncident(ctx, parent)
+	p, err := d.incidents.GetIncident(ctx, parent)
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("group %s under %s: %w", inc.ID, parent, err)
 	}
@@ -120,25 +98,21 @@ func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.In
 		return intake.Outcome{}, err
 	}
 	for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
-		if err := d.tell(ctx, MajorReport, parent, id, string(id)); err != nil {
-			return intake.Outcome{}, err
-		}
+		d.tell(intake.EventMajorReport, parent, id, string(id))
 	}
 	for _, id := range join {
-		if err := d.tell(ctx, MajorJoin, id, parent, string(parent)); err != nil {
-			return intake.Outcome{}, err
-		}
+		d.tell(intake.EventMajorJoin, id, parent, string(parent))
 	}
 	es := fmt.Sprintf("Tu reporte quedó registrado como %s. Estamos atendiendo una falla general que afecta a varias personas (%s); te avisaremos en cuanto quede resuelta.", inc.ID, parent)
 	en := fmt.Sprintf("Your report is registered as %s. We are working on a wider problem affecting several people (%s); we will let you know as soon as it is resolved.", inc.ID, parent)
-	return intake.Outcome{Replies: []intake.Reply{{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}}}, nil
+	return d.outcome([]intake.Reply{{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}}), nil
 }
 
 // major handles the grouping messages on one incident.
-func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
 	other := intake.IncidentID(msg.Target)
-	switch msg.Action {
-	case MajorReport:
+	switch intake.SystemEvent(msg.Action) {
+	case intake.EventMajorReport:
 		if slices.Contains(reportsOf(inc), other) || other == inc.ID {
 			return nil, nil
 		}
@@ -147,13 +121,11 @@ func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 			return nil, nil
 		}
 		return []intake.Reply{d.cardUpdate(inc)}, nil
-	case MajorJoin:
+	case intake.EventMajorJoin:
 		if inc.ParentID != "" || !inc.Open() || inc.ID == other {
 			return nil, nil
 		}
-		if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-			return nil, err
-		}
+		d.cancelTimers(inc, inc.Tier)
 		inc.ParentID = other
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Text: "grouped under major incident " + string(other)})
 		var out []intake.Reply
@@ -164,13 +136,11 @@ func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 			out = append(out, u)
 		}
 		return out, nil
-	case MajorResolved:
+	case intake.EventMajorResolved:
 		if !inc.Open() {
 			return nil, nil
 		}
-		if err := d.cancelTimers(ctx, inc, inc.Tier); err != nil {
-			return nil, err
-		}
+		d.cancelTimers(inc, inc.Tier)
 		inc.Resolution = msg.Text
 		if err := inc.Transition(intake.StatusResolved, Actor, now, "major incident "+string(other)+" resolved"); err != nil {
 			return nil, err
@@ -181,11 +151,8 @@ func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 }
 
 // resolveChildren tells every report grouped under inc that it is resolved.
-func (d *Desk) resolveChildren(ctx context.Context, inc *intake.Incident, _ string) ([]intake.Reply, error) {
+func (d *Desk) resolveChildren(inc *intake.Incident) {
 	for _, id := range reportsOf(inc) {
-		if err := d.tell(ctx, MajorResolved, id, inc.ID, inc.Resolution); err != nil {
-			return nil, err
-		}
+		d.tell(intake.EventMajorResolved, id, inc.ID, inc.Resolution)
 	}
-	return nil, nil
 }

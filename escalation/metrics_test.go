@@ -44,9 +44,9 @@ func TestDeskCountsEscalationsAndBreaches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.desk = escalation.New(e.cfg, e.st, escalation.WithClock(e.clk.Now), escalation.WithLogger(quiet()),
-		escalation.WithInbox(e.inbox), escalation.WithMetrics(ops))
-	e.w = &channels.Worker{Store: e.st, LevelOne: e.desk.WrapLevelOne(levelOne), Humans: e.desk, Clock: e.clk.Now, Logger: quiet()}
+	e.desk = escalation.New(e.cfg, channels.Incidents{Store: e.st}, escalation.WithClock(e.clk.Now), escalation.WithLogger(quiet()),
+		escalation.WithMetrics(ops))
+	e.w = &channels.Worker{Store: e.st, LevelOne: levelOne, Humans: e.desk, Clock: e.clk.Now, Logger: quiet(), Notices: e.inbox}
 
 	e.customer("ana@client.example", "es", "network", "No tengo internet") // not_solved -> L2
 	e.clk.Advance(16 * time.Minute)

@@ -44,27 +44,31 @@ func (d *Desk) alertOnCall(inc *intake.Incident, now time.Time) (intake.Reply, b
 	if !NewHours(d.cfg.BusinessHours).Open(now) {
 		when = "out of business hours"
 	}
-	// Only IDs, names from the configuration and mentions: no customer text,
-	// so the reply may be markup and its mention notifies.
-	text := fmt.Sprintf("%sUrgent incident %s arrived %s (%s), category %s; its card is in <#%s>.",
-		slackMention(oc.Mention), inc.ID, when, d.formatDue(now), orDash(inc.Category), d.tierConv(inc.Tier).Address)
+	// The mention and the channel link are data: the adapter renders them
+	// (in Slack the mention notifies).
+	var spans []intake.Span
+	if m, ok := onCallMention(oc.Mention); ok {
+		spans = append(spans, m, text(" "))
+	}
+	spans = append(spans, text(fmt.Sprintf("Urgent incident %s arrived %s (%s), category %s; its card is in ",
+		inc.ID, when, d.formatDue(now), orDash(inc.Category))), intake.Span{Channel: d.tierConv(inc.Tier).Address}, text("."))
 	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "on-call alerted in " + oc.SlackChannel})
 	return intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: oc.SlackChannel},
-		Text: text, Markup: true, Auto: true}, true
+		Text: intake.PlainText(spans), Rich: spans, Auto: true}, true
 }
 
-// slackMention renders an on-call mention followed by a space: a user group,
-// a user, @here or @channel; "" for none.
-func slackMention(m string) string {
+// onCallMention is the on-call target as a mention: a user group (an ID
+// starting with S), a user, @here or @channel; false for none.
+func onCallMention(m string) (intake.Span, bool) {
 	switch {
 	case m == "":
-		return ""
+		return intake.Span{}, false
 	case m == "here" || m == "channel":
-		return "<!" + m + "> "
+		return intake.Span{Notify: m}, true
 	case m[0] == 'S':
-		return "<!subteam^" + m + "> "
+		return intake.Span{Group: m}, true
 	}
-	return "<@" + m + "> "
+	return intake.Span{User: m}, true
 }
 
 func orDash(s string) string {

@@ -53,9 +53,9 @@ func TestUrgentOnCallAndOneConsistentAck(t *testing.T) {
 				t.Errorf("%d on-call alerts, want 1 in %s; replies %+v", len(alerts), tt.wantAlert, replies)
 			case tt.wantAlert != "":
 				a := alerts[0]
-				if !a.Markup || !strings.Contains(a.Text, "<!subteam^S0ONCALL>") || !strings.Contains(a.Text, "INC-000001") ||
-					!strings.Contains(a.Text, "<#C0L2>") || strings.Contains(a.Text, "facturación") {
-					t.Errorf("on-call alert = %+v, want a markup mention of S0ONCALL naming INC-000001 and <#C0L2>, no customer text", a)
+				if s := slackish(a.Rich); !strings.Contains(s, "<!subteam^S0ONCALL>") || !strings.Contains(s, "INC-000001") ||
+					!strings.Contains(s, "<#C0L2>") || strings.Contains(s, "facturación") || strings.Contains(a.Text, "facturación") {
+					t.Errorf("on-call alert = %+v, want a mention of S0ONCALL naming INC-000001 and <#C0L2>, no customer text", a)
 				}
 			}
 			ack := find(t, replies, "customer ack", func(r intake.Reply) bool { return r.Conversation.Channel == intake.ChannelEmail })
@@ -90,9 +90,9 @@ func TestTierOnCallBeforeGlobal(t *testing.T) {
 	for _, tt := range tests {
 		e := newEnvWith(t, cfg, mexico(t, tt.when))
 		msg := e.customer("ana@client.example", "es", "outage", "No hay sistema")
-		alert := find(t, repliesTo(e.incident(inc1), msg), "on-call alert", func(r intake.Reply) bool { return r.Markup && r.ThreadOf == "" })
-		if alert.Conversation.Address != tt.wantChannel || !strings.HasPrefix(alert.Text, tt.wantMention) {
-			t.Errorf("alert at %s = %q in %s, want %s in %s", tt.when, alert.Text, alert.Conversation.Address, tt.wantMention, tt.wantChannel)
+		alert := find(t, repliesTo(e.incident(inc1), msg), "on-call alert", func(r intake.Reply) bool { return len(r.Rich) > 0 && r.ThreadOf == "" })
+		if got := slackish(alert.Rich); alert.Conversation.Address != tt.wantChannel || !strings.HasPrefix(got, tt.wantMention) {
+			t.Errorf("alert at %s = %q in %s, want %s in %s", tt.when, got, alert.Conversation.Address, tt.wantMention, tt.wantChannel)
 		}
 	}
 }

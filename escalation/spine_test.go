@@ -107,8 +107,8 @@ func TestSpineEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	cfg := loadConfig(t, "")
 	log := quiet()
-	desk := escalation.New(cfg, st, escalation.WithLogger(log), escalation.WithPoll(10*time.Millisecond))
-	w := &channels.Worker{Store: st, LevelOne: desk.WrapLevelOne(levelOne), Humans: desk, Logger: log, Poll: 10 * time.Millisecond, Visibility: 5 * time.Second}
+	desk := escalation.New(cfg, channels.Incidents{Store: st}, escalation.WithLogger(log))
+	w := &channels.Worker{Store: st, LevelOne: levelOne, Humans: desk, Logger: log, Poll: 10 * time.Millisecond, Visibility: 5 * time.Second}
 	cust := chantest.New()
 	peer := &slackPeer{ready: make(chan struct{})}
 	out := &channels.Outbox{Store: st, Logger: log, Poll: 10 * time.Millisecond,
@@ -119,7 +119,7 @@ func TestSpineEndToEnd(t *testing.T) {
 	for _, run := range []func(context.Context) error{
 		func(ctx context.Context) error { return cust.Run(ctx, inbox) },
 		func(ctx context.Context) error { return peer.Run(ctx, inbox) },
-		func(ctx context.Context) error { return desk.RunTimers(ctx, inbox) },
+		(&channels.TimerRunner{Store: st, Inbox: inbox, Poll: 10 * time.Millisecond, Logger: log}).Run,
 		w.Run, out.Run,
 	} {
 		wg.Add(1)

@@ -8,28 +8,8 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
-	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
-	"github.com/intake-support/intake/metrics"
 )
-
-// The actions of SLA timer messages.
-const (
-	SLAClaim   = "sla:claim"
-	SLAResolve = "sla:resolve"
-)
-
-// timerPayload is what an SLA timer carries and its message repeats. Epoch
-// is when the clock started (arrival in the tier, or the claim); a timer
-// whose epoch is no longer the incident's is stale and does nothing.
-type timerPayload struct {
-	Incident intake.IncidentID `json:"incident"`
-	Action   string            `json:"action"`
-	Tier     intake.TierID     `json:"tier"`
-	Step     int               `json:"step"`
-	Agent    string            `json:"agent,omitempty"`
-	Epoch    time.Time         `json:"epoch"`
-}
 
 func claimTimerID(id intake.IncidentID, step int) string {
 	return "sla:" + string(id) + ":claim:" + strconv.Itoa(step)
@@ -37,91 +17,80 @@ func claimTimerID(id intake.IncidentID, step int) string {
 
 func resolveTimerID(id intake.IncidentID) string { return "sla:" + string(id) + ":resolve" }
 
-// schedule arranges for the system message of p to reach the desk at due,
-// through the shared durable timers (channels.TimerRunner fires them).
-func (d *Desk) schedule(ctx context.Context, id string, due time.Time, p timerPayload) error {
-	b, err := json.Marshal(p)
-	if err != nil {
-		return fmt.Errorf("schedule %s: %w", id, err)
-	}
-	msg := channels.SystemMessage(p.Incident, p.Action)
-	msg.From.ID = "sla"
-	msg.Target = string(p.Tier)
-	msg.Text = string(b)
-	return channels.ScheduleMessage(ctx, d.st, id, due, msg)
+// schedule asks the spine to deliver event with clock to the desk at due,
+// through the shared durable timers, once this handling is stored.
+func (d *Desk) schedule(id string, due time.Time, event intake.SystemEvent, clock intake.SLAClock) {
+	r := intake.ScheduleTimer(id, due, event)
+	r.SLA = &clock
+	d.fx.Timers = append(d.fx.Timers, r)
 }
 
 // scheduleClaim starts the claim clock of inc in its tier: one timer per step.
-func (d *Desk) scheduleClaim(ctx context.Context, inc *intake.Incident, epoch time.Time) error {
+func (d *Desk) scheduleClaim(inc *intake.Incident, epoch time.Time) {
 	t := d.tier(inc.Tier)
 	if t == nil {
-		return nil
+		return
 	}
 	h := ClockFor(d.cfg, t)
 	for i, s := range t.Steps {
-		p := timerPayload{Incident: inc.ID, Action: SLAClaim, Tier: t.ID, Step: i, Epoch: epoch}
-		if err := d.schedule(ctx, claimTimerID(inc.ID, i), h.AddBusiness(epoch, s.After), p); err != nil {
-			return err
-		}
+		d.schedule(claimTimerID(inc.ID, i), h.AddBusiness(epoch, s.After), intake.EventSLAClaim, intake.SLAClock{Tier: t.ID, Step: i, Epoch: epoch})
 	}
-	return nil
 }
 
 // scheduleResolve starts the resolve clock of a claimed incident.
-func (d *Desk) scheduleResolve(ctx context.Context, inc *intake.Incident, epoch time.Time) error {
+func (d *Desk) scheduleResolve(inc *intake.Incident, epoch time.Time) {
 	t := d.tier(inc.Tier)
 	if t == nil || t.ResolveWithin <= 0 {
-		return nil
+		return
 	}
-	p := timerPayload{Incident: inc.ID, Action: SLAResolve, Tier: t.ID, Agent: inc.ClaimedBy, Epoch: epoch}
-	return d.schedule(ctx, resolveTimerID(inc.ID), ClockFor(d.cfg, t).AddBusiness(epoch, t.ResolveWithin), p)
+	d.schedule(resolveTimerID(inc.ID), ClockFor(d.cfg, t).AddBusiness(epoch, t.ResolveWithin), intake.EventSLAResolve,
+		intake.SLAClock{Tier: t.ID, Agent: inc.ClaimedBy, Epoch: epoch})
 }
 
 // cancelTimers stops the SLA clocks of inc in tier. Cancelling is only an
 // optimisation: a timer that fires anyway finds its epoch stale.
-func (d *Desk) cancelTimers(ctx context.Context, inc *intake.Incident, tier intake.TierID) error {
-	ids := []string{resolveTimerID(inc.ID)}
+func (d *Desk) cancelTimers(inc *intake.Incident, tier intake.TierID) {
+	d.fx.Timers = append(d.fx.Timers, intake.CancelTimer(resolveTimerID(inc.ID)))
 	if t := d.tier(tier); t != nil {
 		for i := range t.Steps {
-			ids = append(ids, claimTimerID(inc.ID, i))
+			d.fx.Timers = append(d.fx.Timers, intake.CancelTimer(claimTimerID(inc.ID, i)))
 		}
 	}
-	for _, id := range ids {
-		if err := d.st.CancelTimer(ctx, id); err != nil {
-			return fmt.Errorf("cancel timer %s: %w", id, err)
-		}
-	}
-	return nil
 }
 
 // sla handles a fired timer.
 func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
-	var p timerPayload
-	if err := json.Unmarshal([]byte(msg.Text), &p); err != nil {
-		d.log.Warn("undecodable SLA timer ignored", "incident", inc.ID, "err", err)
-		return nil, nil
+	p := msg.SLA
+	if p == nil {
+		// A timer scheduled by an earlier version carries its clock as JSON
+		// in Text.
+		p = &intake.SLAClock{}
+		if err := json.Unmarshal([]byte(msg.Text), p); err != nil {
+			d.log.Warn("undecodable SLA timer ignored", "incident", inc.ID, "err", err)
+			return nil, nil
+		}
 	}
 	t := d.tier(p.Tier)
-	switch p.Action {
-	case SLAClaim:
+	switch intake.SystemEvent(msg.Action) {
+	case intake.EventSLAClaim:
 		if t == nil || inc.Status != intake.StatusEscalated || inc.Tier != p.Tier || p.Step >= len(t.Steps) ||
 			!lastStatusAt(inc, intake.StatusEscalated).Equal(p.Epoch) {
 			return nil, nil // claimed, moved or resolved since: stale
 		}
 		// The first step at or past claim_within marks the breach, once.
 		if s := t.Steps; s[p.Step].After >= t.ClaimWithin && (p.Step == 0 || s[p.Step-1].After < t.ClaimWithin) {
-			d.metrics.SLABreached(t.ID, metrics.ClockClaim)
+			d.metrics.SLABreached(t.ID, clockClaim)
 		}
 		return d.step(ctx, inc, t, t.Steps[p.Step], now)
-	case SLAResolve:
+	case intake.EventSLAResolve:
 		if t == nil || inc.Status != intake.StatusClaimed || inc.ClaimedBy != p.Agent ||
 			!lastStatusAt(inc, intake.StatusClaimed).Equal(p.Epoch) {
 			return nil, nil
 		}
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
-		d.metrics.SLABreached(t.ID, metrics.ClockResolve)
-		return []intake.Reply{d.notice(inc, fmt.Sprintf("%s %s has been claimed for longer than resolve_within (%s) and is not resolved yet.",
-			mention(inc.ClaimedBy), inc.ID, t.ResolveWithin), "")}, nil
+		d.metrics.SLABreached(t.ID, clockResolve)
+		return []intake.Reply{d.notice(inc, "", mention(inc.ClaimedBy),
+			text(fmt.Sprintf(" %s has been claimed for longer than resolve_within (%s) and is not resolved yet.", inc.ID, t.ResolveWithin)))}, nil
 	}
 	return nil, nil
 }
@@ -132,14 +101,14 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 	switch s.Action {
 	case config.ActionRemind:
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
-		return []intake.Reply{d.notice(inc, "<!here> "+waited+"; please claim it.", "")}, nil
+		return []intake.Reply{d.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+"; please claim it."))}, nil
 	case config.ActionEscalate:
 		to := s.Tier
 		if to == "" {
 			to = t.Next
 		}
 		if to != "" && d.tier(to) != nil {
-			replies, err := d.moveTo(ctx, inc, to, Actor, "unclaimed for "+s.After.String(), now)
+			replies, err := d.moveTo(inc, to, Actor, "unclaimed for "+s.After.String(), now)
 			if err != nil {
 				return nil, err
 			}
@@ -159,18 +128,4 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 		return []intake.Reply{{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch}, Text: waited + ".", Auto: true}}, nil
 	}
 	return nil, nil
-}
-
-// FireDue feeds every due timer into inbox once (one pass of RunTimers).
-func (d *Desk) FireDue(ctx context.Context, inbox channels.Inbox) (int, error) {
-	return d.runner(inbox).FireDue(ctx)
-}
-
-// RunTimers feeds due timers into inbox every poll interval until ctx is done.
-func (d *Desk) RunTimers(ctx context.Context, inbox channels.Inbox) error {
-	return d.runner(inbox).Run(ctx)
-}
-
-func (d *Desk) runner(inbox channels.Inbox) *channels.TimerRunner {
-	return &channels.TimerRunner{Store: d.st, Inbox: inbox, Clock: d.clock, Poll: d.poll, Logger: d.log}
 }

@@ -46,6 +46,10 @@ func (noHumans) Escalate(context.Context, *intake.Incident, intake.Escalation) (
 	return intake.Outcome{}, fmt.Errorf("unexpected escalation")
 }
 
+func (noHumans) SurveyAnswer(*intake.Incident, *intake.Message) (intake.Outcome, bool) {
+	return intake.Outcome{}, false
+}
+
 // spineFixture is the Discord adapter, a worker and an outbox on one bolt
 // store, against a discordtest server with one intake channel.
 type spineFixture struct {

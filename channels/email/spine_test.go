@@ -34,6 +34,10 @@ func (deskStub) Escalate(ctx context.Context, inc *intake.Incident, esc intake.E
 	return intake.Outcome{}, nil
 }
 
+func (deskStub) SurveyAnswer(*intake.Incident, *intake.Message) (intake.Outcome, bool) {
+	return intake.Outcome{}, false
+}
+
 func openBolt(t testing.TB, path string) store.Store {
 	t.Helper()
 	if path == "" {

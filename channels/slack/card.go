@@ -114,7 +114,11 @@ func cardBlocks(c *intake.Card, now time.Time) []slackapi.Block {
 		blocks = append(blocks, slackapi.NewSectionBlock(nil, fields[i:min(i+maxFields, len(fields))], nil))
 	}
 	for _, f := range c.Fields {
-		text := "*" + escape(f.Label) + "*\n" + escape(f.Value)
+		value := escape(f.Value)
+		if len(f.Rich) > 0 {
+			value = rich(f.Rich)
+		}
+		text := "*" + escape(f.Label) + "*\n" + value
 		blocks = append(blocks, slackapi.NewSectionBlock(mrkdwn(truncate(text, maxSection)), nil, nil))
 	}
 	if el := cardActionElements(c); len(el) > 0 {

@@ -94,11 +94,11 @@ func (a *Adapter) Update(ctx context.Context, conv intake.Conversation, ts strin
 
 // messageOptions renders r. Text is escaped here and never parsed by Slack,
 // so that nothing a customer typed can notify anyone or render as a link;
-// only text intake composed itself (r.Markup) keeps its mentions.
+// only the mentions intake put in r.Rich as data notify.
 func (a *Adapter) messageOptions(r *intake.Reply) []slackapi.MsgOption {
 	text := escape(r.Text)
-	if r.Markup {
-		text = r.Text
+	if len(r.Rich) > 0 {
+		text = rich(r.Rich)
 	}
 	if r.Author != "" {
 		text = "*" + escape(r.Author) + ":* " + text

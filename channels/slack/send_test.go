@@ -137,21 +137,28 @@ func TestTextEscaped(t *testing.T) {
 	}
 }
 
-// TestMarkupKeepsIntakesOwnMentions: text intake composed itself notifies
-// the agents it names; the same text without Markup does not.
-func TestMarkupKeepsIntakesOwnMentions(t *testing.T) {
+// TestRichKeepsIntakesOwnMentions: the mentions intake puts in a reply as
+// data notify the agents they name, its text stays escaped; the same words
+// as plain text do not notify.
+func TestRichKeepsIntakesOwnMentions(t *testing.T) {
 	f := newFakeSlack(t)
 	a, _ := running(t, testConfig(f))
 	conv := intake.Conversation{Channel: intake.ChannelSlack, Address: tierChan, Thread: "3.3"}
-	for i, markup := range []bool{true, false} {
-		if _, err := a.Send(context.Background(), &intake.Reply{ID: fmt.Sprint("m", i), Conversation: conv,
-			Text: "<!here> INC-000001 waits; claimed by <@UAGENT1>", Markup: markup}); err != nil {
-			t.Fatalf("Send(markup=%v): %v", markup, err)
+	spans := []intake.Span{{Notify: "here"}, {Text: " INC-000001 <waits>; claimed by "}, {User: "UAGENT1"},
+		{Text: ", tell "}, {Group: "S0ONCALL"}, {Text: " in "}, {Channel: "C0L2"}, {Text: "bold", Strong: true}}
+	for i, rich := range []bool{true, false} {
+		r := &intake.Reply{ID: fmt.Sprint("m", i), Conversation: conv, Text: "<!here> INC-000001 waits; claimed by <@UAGENT1>"}
+		if rich {
+			r.Rich = spans
+		}
+		if _, err := a.Send(context.Background(), r); err != nil {
+			t.Fatalf("Send(rich=%v): %v", rich, err)
 		}
 	}
 	posts := f.callsOf("chat.postMessage")
-	if got := posts[0].Form.Get("text"); !activeMention.MatchString(got) || !strings.Contains(got, "<@UAGENT1>") {
-		t.Errorf("markup text posted as %q, want its mentions kept", got)
+	want := "<!here> INC-000001 &lt;waits&gt;; claimed by <@UAGENT1>, tell <!subteam^S0ONCALL> in <#C0L2>*bold*"
+	if got := posts[0].Form.Get("text"); got != want {
+		t.Errorf("rich text posted as %q, want %q", got, want)
 	}
 	if got := posts[1].Form.Get("text"); activeMention.MatchString(got) {
 		t.Errorf("plain text posted as %q, want it escaped", got)

@@ -41,6 +41,10 @@ func (deskStub) Escalate(_ context.Context, inc *intake.Incident, esc intake.Esc
 	return intake.Outcome{Replies: []intake.Reply{cardReply(inc, string(inc.ID)+"/card", "")}}, err
 }
 
+func (deskStub) SurveyAnswer(*intake.Incident, *intake.Message) (intake.Outcome, bool) {
+	return intake.Outcome{}, false
+}
+
 func (deskStub) Handle(_ context.Context, inc *intake.Incident, msg *intake.Message) (intake.Outcome, error) {
 	switch {
 	case msg.Action == "claim":

@@ -85,7 +85,7 @@ func newDesk(t *testing.T) *desk {
 		t.Fatal(err)
 	}
 	w := &channels.Worker{Store: st, Poll: 10 * time.Millisecond}
-	d := escalation.New(cfg, st, escalation.WithInbox(w.Inbox()))
+	d := escalation.New(cfg, channels.Incidents{Store: st})
 	w.Humans = d
 	// Level I hands every new incident to the humans.
 	w.LevelOne = channels.HandlerFunc(func(_ context.Context, inc *intake.Incident, _ *intake.Message) (intake.Outcome, error) {

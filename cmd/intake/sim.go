@@ -66,9 +66,10 @@ func newSim(cfg *config.Config, bot *triage.Bot, clk *simClock, dir string, chan
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	w := &channels.Worker{Store: st, Logger: quiet, Clock: clk.Now}
-	desk := escalation.New(cfg, st, escalation.WithLogger(quiet), escalation.WithClock(clk.Now), escalation.WithInbox(directInbox{w}))
+	w.Notices = directInbox{w}
+	desk := escalation.New(cfg, channels.Incidents{Store: st}, escalation.WithLogger(quiet), escalation.WithClock(clk.Now))
 	w.Humans = desk
-	w.LevelOne = desk.WrapLevelOne(triage.NewLevelOne(bot))
+	w.LevelOne = triage.NewLevelOne(bot)
 	id := "customer@example.org"
 	if channel != intake.ChannelEmail {
 		id = "U0CUSTOMER"

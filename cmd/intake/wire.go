@@ -29,10 +29,10 @@ func (m *Main) wire(ctx context.Context) error {
 		return fmt.Errorf("triage: %w", err)
 	}
 	m.levelOne = triage.NewLevelOne(bot)
-	m.Desk = escalation.New(m.Config, m.Store, escalation.WithLogger(m.Logger), escalation.WithInbox(m.Worker.Inbox()),
+	m.Desk = escalation.New(m.Config, channels.Incidents{Store: m.Store}, escalation.WithLogger(m.Logger),
 		escalation.WithMetrics(m.Ops))
 	m.Worker.Humans = m.Desk
-	m.Worker.LevelOne = m.Desk.WrapLevelOne(m.Ops.TimeLevelOne(m.levelOne, time.Now))
+	m.Worker.LevelOne = m.Ops.TimeLevelOne(m.levelOne, time.Now)
 	m.Adapters = map[intake.Channel]channels.Adapter{}
 	if ec := m.Config.Channels.Email; ec.Enabled() {
 		detector := lang.New()

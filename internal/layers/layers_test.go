@@ -1,0 +1,230 @@
+package layers
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/intake-support/intake"
+
+// group names the layer a package (its path in the module, "" for the
+// domain) belongs to. Each adapter is a group of its own, so adapters cannot
+// import one another; so is each handler.
+func group(pkg string) string {
+	first, rest, _ := strings.Cut(pkg, "/")
+	switch first {
+	case "":
+		return "domain"
+	case "internal", "config", "store":
+		return first
+	case "cmd", "e2e":
+		return "cmd"
+	case "httpapi", "metrics":
+		return "adapter:" + first
+	case "triage", "escalation":
+		return "handler:" + first
+	case "channels":
+		if rest == "" {
+			return "spine"
+		}
+		name, _, _ := strings.Cut(rest, "/")
+		return "adapter:" + name
+	}
+	return ""
+}
+
+// below lists, for each group, the groups its packages may import besides
+// their own. Adapters share one rule, handlers another.
+var below = map[string][]string{
+	"domain":   nil,
+	"internal": nil,
+	"config":   {"domain", "internal"},
+	"store":    {"domain", "internal"},
+	"spine":    {"store", "config", "domain", "internal"},
+	"adapter":  {"spine", "store", "config", "domain", "internal"},
+	"handler":  {"config", "domain", "internal"},
+}
+
+// exceptions are imports against the layering that remain, each with why.
+var exceptions = map[[2]string]string{
+	{"escalation", "triage/textproc"}: "text folding and stemming shared with Level I for major incident similarity; " +
+		"a leaf with no intake imports, to move under internal/",
+}
+
+// allowed reports whether package from may import package to (both paths
+// in the module).
+func allowed(from, to string) bool {
+	gf, gt := group(from), group(to)
+	switch {
+	case gf == "" || gt == "":
+		return false
+	case gf == gt || gf == "cmd":
+		return true
+	}
+	if _, ok := exceptions[[2]string{from, to}]; ok {
+		return true
+	}
+	kind, _, _ := strings.Cut(gf, ":")
+	return slices.Contains(below[kind], gt)
+}
+
+func TestAllowed(t *testing.T) {
+	tests := []struct {
+		from, to string
+		want     bool
+	}{
+		{"cmd/intake", "channels/email", true},
+		{"cmd/intake", "escalation", true},
+		{"channels/email", "channels", true},
+		{"channels/email", "store", true},
+		{"channels/email", "config", true},
+		{"channels/email", "channels/slack", false},
+		{"channels/slack/slackfake", "channels/slack", true},
+		{"channels", "store", true},
+		{"channels", "", true},
+		{"channels", "channels/email", false},
+		{"channels", "escalation", false},
+		{"store/bolt", "store", true},
+		{"store", "config", false},
+		{"config", "store", false},
+		{"config", "internal/yamlerr", true},
+		{"", "config", false},
+		{"escalation", "config", true},
+		{"escalation", "channels", false},
+		{"escalation", "store", false},
+		{"escalation", "metrics", false},
+		{"escalation", "triage", false},
+		{"escalation", "triage/textproc", true},
+		{"triage", "channels", false},
+		{"triage", "escalation", false},
+		{"triage/model", "triage/kb", true},
+		{"metrics", "channels", true},
+		{"metrics", "escalation", false},
+		{"unknown", "", false},
+	}
+	for _, tt := range tests {
+		if got := allowed(tt.from, tt.to); got != tt.want {
+			t.Errorf("allowed(%q, %q) = %v, want %v", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+// TestImportsPointDown reads the imports of every non-test Go file in the
+// module and fails on each one against the layering.
+func TestImportsPointDown(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	imports, err := moduleImports(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(imports) < 20 {
+		t.Fatalf("found %d packages under %s, want the whole module", len(imports), root)
+	}
+	used := map[[2]string]bool{}
+	for _, from := range slices.Sorted(maps.Keys(imports)) {
+		if group(from) == "" {
+			t.Errorf("package %q is in no layer: place it in group() and README.md's Layout", "./"+from)
+			continue
+		}
+		for _, to := range imports[from] {
+			used[[2]string{from, to}] = true
+			if !allowed(from, to) {
+				t.Errorf("%s (%s) imports %s (%s): against the layering in README.md's Layout", show(from), group(from), show(to), group(to))
+			}
+		}
+	}
+	for e := range exceptions {
+		if !used[e] {
+			t.Errorf("exception %s -> %s is no longer needed: remove it", show(e[0]), show(e[1]))
+		}
+	}
+}
+
+func show(pkg string) string {
+	if pkg == "" {
+		return "intake"
+	}
+	return pkg
+}
+
+// moduleRoot is the directory of go.mod above the test's directory.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", os.ErrNotExist
+		}
+		dir = parent
+	}
+}
+
+// moduleImports maps each package of the module (its path in the module) to
+// the module packages its non-test files import.
+func moduleImports(root string) (map[string][]string, error) {
+	out := map[string][]string{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (name == "testdata" || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(root, filepath.Dir(path))
+		if err != nil {
+			return err
+		}
+		pkg := filepath.ToSlash(rel)
+		if pkg == "." {
+			pkg = ""
+		}
+		if _, ok := out[pkg]; !ok {
+			out[pkg] = nil
+		}
+		for _, spec := range f.Imports {
+			p, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				return err
+			}
+			to, ok := strings.CutPrefix(p, module)
+			if !ok || (to != "" && to[0] != '/') {
+				continue
+			}
+			to = strings.TrimPrefix(to, "/")
+			if !slices.Contains(out[pkg], to) {
+				out[pkg] = append(out[pkg], to)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
