@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
 )
 
 var (
@@ -29,12 +30,27 @@ var (
 	shippedErr  error
 )
 
+// exampleTriage is the triage section of config/example.yaml (the default
+// threshold, details asked before a hand-over).
+func exampleTriage() config.Triage {
+	t := config.DefaultTriage()
+	t.Details = map[string][]string{"default": {"description", "since", "impact"}, "onsite": {"address", "availability"}}
+	return t
+}
+
+// trainedTriage is the triage section `intake eval -train` measures with.
+func trainedTriage() config.Triage {
+	t := exampleTriage()
+	t.Threshold = config.TrainedThreshold
+	return t
+}
+
 // shippedClassifier is the classifier of the shipped KB at the threshold
 // config/example.yaml ships (0.5), built once: it is safe for concurrent use.
 func shippedClassifier(t testing.TB) *Classifier {
 	t.Helper()
 	k := loadDefaultKB(t)
-	shippedOnce.Do(func() { shipped, shippedErr = NewClassifier(k, Options{Threshold: 0.5}) })
+	shippedOnce.Do(func() { shipped, shippedErr = NewClassifier(k, exampleTriage()) })
 	if shippedErr != nil {
 		t.Fatalf("NewClassifier(config/kb) = %v", shippedErr)
 	}
@@ -49,7 +65,7 @@ func (c *fakeClock) Now() time.Time { return c.now }
 func newTestBot(t testing.TB) (*Bot, *fakeClock) {
 	t.Helper()
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now, Threshold: 0.5})
+	b, err := New(loadDefaultKB(t), exampleTriage(), WithClock(clk.Now))
 	if err != nil {
 		t.Fatalf("New() = %v", err)
 	}

@@ -42,14 +42,3 @@ func configCategories(cfg *config.Config) []string {
 	}
 	return out
 }
-
-func triageOptions(cfg *config.Config) triage.Options {
-	return triage.Options{
-		Languages:     cfg.Triage.Languages,
-		Details:       cfg.Triage.Details,
-		ConfirmWithin: cfg.Triage.ConfirmWithin,
-		AnswerWithin:  cfg.Triage.AnswerWithin,
-		MaxAttempts:   cfg.Triage.MaxAttempts,
-		Threshold:     cfg.Triage.Threshold,
-	}
-}
