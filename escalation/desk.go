@@ -55,10 +55,6 @@ func WithClock(now func() time.Time) Option { return func(d *Desk) { d.now = now
 // WithLogger sets the logger (slog.Default by default).
 func WithLogger(l *slog.Logger) Option { return func(d *Desk) { d.log = l } }
 
-// WithKnowledgeTier names the tier whose resolutions are posted to the
-// knowledge channel and drafted as KB articles (DefaultKnowledgeTier by default).
-func WithKnowledgeTier(id intake.TierID) Option { return func(d *Desk) { d.knowledgeTier = id } }
-
 // WithPoll sets how often RunTimers looks for due timers (1s by default).
 func WithPoll(p time.Duration) Option { return func(d *Desk) { d.poll = p } }
 
