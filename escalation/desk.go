@@ -18,7 +18,7 @@ import (
 )
 
 // DefaultKnowledgeTier is the tier whose resolutions are shared with the team
-// (the seed's back end, tier III) unless WithKnowledgeTier names another.
+// (the seed's back end, tier III).
 const DefaultKnowledgeTier intake.TierID = "L3"
 
 // Actor names intake itself on the timeline.
