@@ -67,10 +67,25 @@ type generator struct {
 	docs map[string]string // "Type.Field" -> comment
 }
 
+// alternatives are the types that may also be written as one scalar (the
+// config types with a parseAltScalar method): that scalar's schema.
+var alternatives = map[reflect.Type]map[string]any{
+	reflect.TypeFor[config.Text]():        {"type": "string"},
+	reflect.TypeFor[config.OnCallHours](): {"enum": []string{config.OnCallAlways, config.OnCallBusiness, config.OnCallOffHours}},
+}
+
 func (g *generator) schema(t reflect.Type) map[string]any {
 	if s, ok := scalars[t]; ok {
 		return clone(s)
 	}
+	if alt, ok := alternatives[t]; ok {
+		return map[string]any{"anyOf": []any{clone(alt), g.shape(t)}}
+	}
+	return g.shape(t)
+}
+
+// shape is the schema of t's Go shape: a list, a mapping or an object.
+func (g *generator) shape(t reflect.Type) map[string]any {
 	switch t.Kind() {
 	case reflect.Pointer:
 		return g.schema(t.Elem())
