@@ -108,9 +108,9 @@ func TestThreeProblems(t *testing.T) {
 		t.Fatalf("Load(%q) = %v, want Errors", "testdata/three.yaml", err)
 	}
 	want := []Error{
-		{"testdata/three.yaml", 5, 3, `unknown key "api_tokn" (did you mean "api_token"?)`},
-		{"testdata/three.yaml", 14, 19, `claim_within: invalid duration "15 minutes" (use Go syntax such as 90s, 15m or 1h30m)`},
-		{"testdata/three.yaml", 15, 11, `next: unknown tier "L3" (tiers: L2)`},
+		{File: "testdata/three.yaml", Line: 5, Col: 3, Msg: `unknown key "api_tokn" (did you mean "api_token"?)`},
+		{File: "testdata/three.yaml", Line: 14, Col: 19, Msg: `claim_within: invalid duration "15 minutes" (use Go syntax such as 90s, 15m or 1h30m)`},
+		{File: "testdata/three.yaml", Line: 15, Col: 11, Msg: `next: unknown tier "L3" (tiers: L2)`},
 	}
 	if len(errs) != len(want) {
 		t.Fatalf("Load(%q) = %d problems:\n%v\nwant %d", "testdata/three.yaml", len(errs), err, len(want))

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // maxValues bounds the values one file may decode to, so that aliases
@@ -18,7 +18,7 @@ const maxValues = 200_000
 // maxMergeDepth bounds nested merge keys (<<), which may refer to themselves.
 const maxMergeDepth = 16
 
-// decoder walks a yaml.v3 node tree into the typed structs by their yaml
+// decoder walks a yaml/v3 node tree into the typed structs by their yaml
 // tags, so that it knows the position of every value. It never stops at the
 // first problem: each one is collected and the walk goes on.
 type decoder struct {

@@ -4,19 +4,14 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/intake-support/intake/internal/yamlerr"
 )
 
 // Error is one problem in a configuration file, at the position of the
-// offending YAML node.
-type Error struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-// Error formats the problem as FILE:LINE:COL: message.
-func (e Error) Error() string { return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) }
+// offending YAML node; its Error method formats it as FILE:LINE:COL: message.
+// It is the knowledge base's kb.Problem too, so both read alike.
+type Error = yamlerr.Problem
 
 // Errors is every problem found in a configuration file, in file order. Load
 // and Parse return it (as error) when the file has any problem.

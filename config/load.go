@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/intake-support/intake/internal/yamlerr"
 )
@@ -67,7 +67,7 @@ func (c *Config) resolvePath(p string) string {
 // parseYAML returns the top-level mapping of the single document in data.
 func parseYAML(file string, data []byte) (top *yaml.Node, errs Errors) {
 	defer func() {
-		// yaml.v3 has panicked on hostile input before; a configuration
+		// yaml/v3 has panicked on hostile input before; a configuration
 		// checker must report, not crash.
 		if r := recover(); r != nil {
 			top, errs = nil, Errors{{File: file, Line: 1, Col: 1, Msg: fmt.Sprintf("invalid YAML: %v", r)}}
@@ -102,7 +102,7 @@ func parseYAML(file string, data []byte) (top *yaml.Node, errs Errors) {
 	return top, nil
 }
 
-// syntaxError turns a yaml.v3 error into a positioned Error.
+// syntaxError turns a yaml/v3 error into a positioned Error.
 func syntaxError(file string, data []byte, err error) Error {
 	line, col, msg := yamlerr.Locate(data, err)
 	return Error{File: file, Line: line, Col: col, Msg: "invalid YAML: " + msg}

@@ -1,10 +1,11 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/intake-support/intake/internal/yamlerr"
 )
 
 // resolve follows an alias to the node it names.
@@ -20,20 +21,8 @@ func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-func kindName(n *yaml.Node) string {
-	n = resolve(n)
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "nothing"
-}
+// kindName names n, following an alias to what it names.
+func kindName(n *yaml.Node) string { return yamlerr.KindName(resolve(n)) }
 
 func joinPath(path, key string) string {
 	if path == "" {

@@ -110,8 +110,7 @@ func startGateway(t *testing.T, majorThreshold int) *gateway {
 	if err != nil {
 		t.Fatalf("LoadKB(%q) = %v", cfg.Triage.KnowledgeBase, err)
 	}
-	bot, err := triage.New(k, triage.Options{Languages: cfg.Triage.Languages, Details: cfg.Triage.Details,
-		ConfirmWithin: cfg.Triage.ConfirmWithin, Threshold: cfg.Triage.Threshold})
+	bot, err := triage.New(k, cfg.Triage)
 	if err != nil {
 		t.Fatalf("triage.New = %v", err)
 	}

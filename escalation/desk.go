@@ -15,7 +15,7 @@ import (
 )
 
 // DefaultKnowledgeTier is the tier whose resolutions are shared with the team
-// (the seed's back end, tier III) unless WithKnowledgeTier names another.
+// (the seed's back end, tier III).
 const DefaultKnowledgeTier intake.TierID = "L3"
 
 // Actor names intake itself on the timeline.
@@ -77,10 +77,6 @@ func WithClock(now func() time.Time) Option { return func(d *Desk) { d.now = now
 
 // WithLogger sets the logger (slog.Default by default).
 func WithLogger(l *slog.Logger) Option { return func(d *Desk) { d.log = l } }
-
-// WithKnowledgeTier names the tier whose resolutions are posted to the
-// knowledge channel and drafted as KB articles (DefaultKnowledgeTier by default).
-func WithKnowledgeTier(id intake.TierID) Option { return func(d *Desk) { d.knowledgeTier = id } }
 
 // WithMetrics counts escalations and SLA breaches in m.
 func WithMetrics(m Counters) Option { return func(d *Desk) { d.metrics = m } }

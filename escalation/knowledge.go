@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/intake-support/intake"
 )
@@ -86,16 +86,11 @@ func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.
 	return replies, nil
 }
 
-// draftPath is where the draft article of inc is written.
+// draftPath is where the draft article of inc is written: in
+// triage.drafts_dir, which config/ defaults and resolves against the
+// configuration's folder.
 func (d *Desk) draftPath(inc *intake.Incident) string {
-	dir := d.cfg.Triage.DraftsDir
-	if dir == "" {
-		dir = "drafts"
-	}
-	if !filepath.IsAbs(dir) && d.cfg.Dir != "" {
-		dir = filepath.Join(d.cfg.Dir, dir)
-	}
-	return filepath.Join(dir, strings.ToLower(string(inc.ID))+".yaml")
+	return filepath.Join(d.cfg.Triage.DraftsDir, strings.ToLower(string(inc.ID))+".yaml")
 }
 
 func (d *Desk) writeDraft(inc *intake.Incident, s summary) error {

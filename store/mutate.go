@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/intake-support/intake"
 )
@@ -41,30 +40,4 @@ func MutateWithKeys(ctx context.Context, s Incidents, id intake.IncidentID, keys
 		}
 	}
 	return nil, fmt.Errorf("update %s: gave up after %d conflicting writes: %w", id, maxMutateAttempts, ErrConflict)
-}
-
-// ClaimedError says who already holds an incident a claimer wanted.
-type ClaimedError struct {
-	ID intake.IncidentID
-	By string
-}
-
-func (e *ClaimedError) Error() string { return fmt.Sprintf("%s is already claimed by %s", e.ID, e.By) }
-
-// Claim gives the incident to agent if nobody holds it. Of many concurrent
-// claimers exactly one wins; the others get a *ClaimedError naming the winner.
-func Claim(ctx context.Context, s Incidents, id intake.IncidentID, agent string, at time.Time) (*intake.Incident, error) {
-	return Mutate(ctx, s, id, func(inc *intake.Incident) error {
-		if inc.ClaimedBy != "" && inc.ClaimedBy != agent {
-			return &ClaimedError{ID: id, By: inc.ClaimedBy}
-		}
-		if inc.ClaimedBy == agent {
-			return nil
-		}
-		if err := inc.Transition(intake.StatusClaimed, agent, at, ""); err != nil {
-			return err
-		}
-		inc.ClaimedBy = agent
-		return nil
-	})
 }

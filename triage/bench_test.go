@@ -64,7 +64,7 @@ var benchMessages = []string{
 // signals) per message; msgs/s is reported.
 func BenchmarkDecide(b *testing.B) {
 	for _, n := range []int{100, 1000, 10000} {
-		c, err := NewClassifier(syntheticKB(n), Options{})
+		c, err := NewClassifier(syntheticKB(n), trainedTriage())
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -79,7 +79,7 @@ func BenchmarkDecide(b *testing.B) {
 
 // BenchmarkDecideDefaultKB measures Route with the shipped KB.
 func BenchmarkDecideDefaultKB(b *testing.B) {
-	c, err := NewClassifier(loadDefaultKB(b), Options{})
+	c, err := NewClassifier(loadDefaultKB(b), trainedTriage())
 	if err != nil {
 		b.Fatal(err)
 	}

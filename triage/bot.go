@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/triage/textproc"
 )
 
@@ -58,15 +59,15 @@ const maxProblem = 2000
 // Outcome (replies, the escalation, its timers); the spine does the rest.
 type Bot struct {
 	c    *Classifier
-	opts Options
+	opts settings
 }
 
 // NewBot returns a bot answering from c's knowledge base with c's options.
 func NewBot(c *Classifier) *Bot { return &Bot{c: c, opts: c.opts} }
 
 // New trains a classifier on k and returns the bot built on it.
-func New(k *KB, opts Options) (*Bot, error) {
-	c, err := NewClassifier(k, opts)
+func New(k *KB, cfg config.Triage, opts ...Option) (*Bot, error) {
+	c, err := NewClassifier(k, cfg, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (b *Bot) move(inc *intake.Incident, to intake.Status, note string) error {
 	if inc.Status == to {
 		return nil
 	}
-	if err := inc.Transition(to, actor, b.opts.Clock(), note); err != nil {
+	if err := inc.Transition(to, actor, b.opts.clock(), note); err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}
 	return nil
@@ -121,7 +122,7 @@ func (b *Bot) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 		return intake.Outcome{}, nil
 	}
 	if msg.Channel == intake.ChannelSystem {
-		return b.Expire(inc, intake.SystemEvent(msg.Action), b.opts.Clock())
+		return b.Expire(inc, intake.SystemEvent(msg.Action), b.opts.clock())
 	}
 	switch inc.Status {
 	case intake.StatusEscalated, intake.StatusClaimed:
@@ -189,7 +190,7 @@ func (b *Bot) step(inc *intake.Incident, st *state, action, text string) (intake
 }
 
 func (b *Bot) record(inc *intake.Incident, d Decision) {
-	inc.Record(intake.Event{Kind: intake.EventTriage, Actor: actor, At: b.opts.Clock(),
+	inc.Record(intake.Event{Kind: intake.EventTriage, Actor: actor, At: b.opts.clock(),
 		Text: fmt.Sprintf("language=%s category=%s article=%s confidence=%.3f action=%s reason=%s",
 			d.Language, d.Category, d.Article, d.Confidence, d.Action, d.Reason)})
 }
@@ -207,9 +208,9 @@ func setDetail(inc *intake.Incident, name, value string) {
 func (b *Bot) wait(inc *intake.Incident, st *state, step string, r intake.Reply) (intake.Outcome, error) {
 	st.Step = step
 	if step == stepConfirm {
-		st.AnsweredAt = b.opts.Clock()
+		st.AnsweredAt = b.opts.clock()
 	} else {
-		st.AskedAt = b.opts.Clock()
+		st.AskedAt = b.opts.clock()
 	}
 	if err := b.move(inc, intake.StatusAwaitingCustomer, "waiting for the customer"); err != nil {
 		return intake.Outcome{}, err

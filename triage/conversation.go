@@ -64,7 +64,7 @@ func (b *Bot) answer(inc *intake.Incident, st *state, prefix string) (intake.Out
 	if a == nil {
 		return b.handOver(inc, st, "low_confidence", "", prefix)
 	}
-	if slices.Contains(b.opts.EscalateCategories, a.Category) {
+	if slices.Contains(handOverCategories, a.Category) {
 		return b.handOver(inc, st, "category", a.ID, prefix)
 	}
 	lang := replyLang(st.Lang)
@@ -111,7 +111,7 @@ func (b *Bot) onChoose(inc *intake.Incident, st *state, n normalized, action, te
 // handOver asks the details a person will need that the conversation has not
 // given yet, then hands over; with nothing to ask it hands over at once.
 func (b *Bot) handOver(inc *intake.Incident, st *state, reason, firstChecks, prefix string) (intake.Outcome, error) {
-	missing := missingDetails(b.opts.detailsFor(st.Category), normalize(st.Problem), inc.Details)
+	missing := missingDetails(b.opts.DetailsFor(st.Category), normalize(st.Problem), inc.Details)
 	if len(missing) == 0 {
 		return b.escalate(inc, st, reason, firstChecks), nil
 	}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
 )
 
 var (
@@ -29,12 +30,27 @@ var (
 	shippedErr  error
 )
 
+// exampleTriage is the triage section of config/example.yaml (the default
+// threshold, details asked before a hand-over).
+func exampleTriage() config.Triage {
+	t := config.DefaultTriage()
+	t.Details = map[string][]string{"default": {"description", "since", "impact"}, "onsite": {"address", "availability"}}
+	return t
+}
+
+// trainedTriage is the triage section `intake eval -train` measures with.
+func trainedTriage() config.Triage {
+	t := exampleTriage()
+	t.Threshold = config.TrainedThreshold
+	return t
+}
+
 // shippedClassifier is the classifier of the shipped KB at the threshold
 // config/example.yaml ships (0.5), built once: it is safe for concurrent use.
 func shippedClassifier(t testing.TB) *Classifier {
 	t.Helper()
 	k := loadDefaultKB(t)
-	shippedOnce.Do(func() { shipped, shippedErr = NewClassifier(k, Options{Threshold: 0.5}) })
+	shippedOnce.Do(func() { shipped, shippedErr = NewClassifier(k, exampleTriage()) })
 	if shippedErr != nil {
 		t.Fatalf("NewClassifier(config/kb) = %v", shippedErr)
 	}
@@ -53,7 +69,7 @@ func newTestBot(t testing.TB) (*Bot, *fakeClock) {
 	// part, tenfold under -race); each bot gets its own clock.
 	c := shippedClassifier(t)
 	opts := c.opts
-	opts.Clock = clk.Now
+	opts.clock = clk.Now
 	return &Bot{c: c, opts: opts}, clk
 }
 

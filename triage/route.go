@@ -6,6 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/triage/kb"
 	"github.com/intake-support/intake/triage/lang"
 	"github.com/intake-support/intake/triage/model"
@@ -46,7 +47,7 @@ type Decision struct {
 // Classifier detects the language and classifies messages against a KB. It
 // is immutable and safe for concurrent use.
 type Classifier struct {
-	opts Options
+	opts settings
 	kb   *KB
 	det  *lang.Detector
 	m    *model.Model
@@ -56,13 +57,13 @@ type Classifier struct {
 }
 
 // NewClassifier trains a classifier on k.
-func NewClassifier(k *KB, opts Options) (*Classifier, error) {
-	opts.defaults()
-	m, err := model.Build(k, opts.Model)
+func NewClassifier(k *KB, cfg config.Triage, opts ...Option) (*Classifier, error) {
+	s := newSettings(cfg, opts)
+	m, err := model.Build(k, s.model)
 	if err != nil {
 		return nil, fmt.Errorf("new classifier: %w", err)
 	}
-	return &Classifier{opts: opts, kb: k, det: lang.New(), m: m, shared: sharedWords(k, opts.Languages)}, nil
+	return &Classifier{opts: s, kb: k, det: lang.New(), m: m, shared: sharedWords(k, s.Languages)}, nil
 }
 
 // KB returns the knowledge base the classifier was trained on.
@@ -159,7 +160,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 		d.Action, d.Reason = ActionAsk, "choose"
 	case d.Article == "":
 		d.handOver(c, "low_confidence", n, have)
-	case slices.Contains(c.opts.EscalateCategories, d.Category):
+	case slices.Contains(handOverCategories, d.Category):
 		d.handOver(c, "category", n, have)
 	default:
 		// Answer first: details are asked only before a hand-over.
@@ -177,7 +178,7 @@ func (c *Classifier) decide(text, hint string, have map[string]string) Decision 
 // handOver decides a hand-over to a person for reason: first the details of
 // the category the message does not carry (ask), else at once (escalate).
 func (d *Decision) handOver(c *Classifier, reason string, n normalized, have map[string]string) {
-	d.Missing = missingDetails(c.opts.detailsFor(d.Category), n, have)
+	d.Missing = missingDetails(c.opts.DetailsFor(d.Category), n, have)
 	d.Action, d.Reason = ActionEscalate, reason
 	if len(d.Missing) > 0 {
 		d.Action = ActionAsk

@@ -3,6 +3,8 @@ package triage
 import (
 	"strings"
 	"testing"
+
+	"github.com/intake-support/intake/config"
 )
 
 func TestRouteKBQuestions(t *testing.T) {
@@ -61,9 +63,11 @@ func TestRoute(t *testing.T) {
 }
 
 func TestRouteHumanRequestKeepsOnlyADescribedProblem(t *testing.T) {
-	// At the package's threshold and at the example configuration's.
-	for _, threshold := range []float64{DefaultThreshold, 0.5} {
-		c, err := NewClassifier(loadDefaultKB(t), Options{Threshold: threshold})
+	// At the threshold of a trained KB and at the configuration's default.
+	for _, threshold := range []float64{config.TrainedThreshold, config.DefaultThreshold} {
+		tr := exampleTriage()
+		tr.Threshold = threshold
+		c, err := NewClassifier(loadDefaultKB(t), tr)
 		if err != nil {
 			t.Fatal(err)
 		}

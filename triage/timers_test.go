@@ -65,10 +65,12 @@ func TestEveryWaitHasATimer(t *testing.T) {
 	}
 }
 
-// TestAnswerWithinFromOptions: the wait follows Options.AnswerWithin.
+// TestAnswerWithinFromOptions: the wait follows triage.answer_within.
 func TestAnswerWithinFromOptions(t *testing.T) {
 	clk := &fakeClock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}
-	b, err := New(loadDefaultKB(t), Options{Clock: clk.Now, Threshold: 0.5, AnswerWithin: 30 * time.Minute})
+	tr := exampleTriage()
+	tr.AnswerWithin = 30 * time.Minute
+	b, err := New(loadDefaultKB(t), tr, WithClock(clk.Now))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discord: new session: %w", err)
 	}
-	client, err := httpClient(cfg, o.client)
+	client, err := httpClient(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -134,12 +134,8 @@ func New(cfg Config, logger *slog.Logger, opts ...Option) (*Adapter, error) {
 // httpClient builds the REST client: base's transport (or the default one),
 // with discord.com rewritten to cfg.APIURL and GET /gateway answered with
 // cfg.GatewayURL when those are set.
-func httpClient(cfg Config, base *http.Client) (*http.Client, error) {
+func httpClient(cfg Config) (*http.Client, error) {
 	c := &http.Client{Timeout: 20 * time.Second}
-	if base != nil {
-		cc := *base
-		c = &cc
-	}
 	if cfg.APIURL == "" && cfg.GatewayURL == "" {
 		return c, nil
 	}

@@ -1,15 +1,11 @@
 package discord
 
-import (
-	"net/http"
-	"time"
-)
+import "time"
 
 // Option tunes an Adapter; the defaults suit production.
 type Option func(*options)
 
 type options struct {
-	client        *http.Client
 	now           func() time.Time
 	identifyBurst int
 	identifyEvery time.Duration
@@ -36,13 +32,6 @@ func defaultOptions() options {
 		cacheSize:     4096,
 	}
 }
-
-// WithHTTPClient sets the client for REST calls; its transport is kept, with
-// the API and gateway URLs of the Config applied on top.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
-
-// WithClock sets the clock of the IDENTIFY guard and the reconnect backoff.
-func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
 // WithIdentifyLimit lets the adapter IDENTIFY at most burst times at once,
 // then once per every, and never twice within gap, however often the gateway

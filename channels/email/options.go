@@ -12,7 +12,6 @@ type options struct {
 	now        func() time.Time
 	detectLang func(text string) string
 	tls        *tls.Config
-	serverTLS  *tls.Config
 	backoffMin time.Duration
 	backoffMax time.Duration
 	leaseTTL   time.Duration
@@ -50,9 +49,6 @@ func WithLanguageDetector(detect func(text string) string) Option {
 // WithTLSConfig sets the client TLS configuration for IMAP and smtp_out
 // (tests trust their own CA with it).
 func WithTLSConfig(c *tls.Config) Option { return func(o *options) { o.tls = c } }
-
-// WithServerTLSConfig lets the SMTP listener offer STARTTLS.
-func WithServerTLSConfig(c *tls.Config) Option { return func(o *options) { o.serverTLS = c } }
 
 // WithBackoff sets the IMAP reconnect delays: from min, doubling up to max.
 func WithBackoff(min, max time.Duration) Option {

@@ -2,7 +2,6 @@ package email
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -375,10 +374,3 @@ service imap-login {
   }
 }
 `
-
-// ctxT is a context that ends with the test.
-func ctxT(t testing.TB) context.Context {
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	return ctx
-}

@@ -75,7 +75,6 @@ func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
 	srv.MaxRecipients = 50
 	srv.ReadTimeout = l.IdleTimeout
 	srv.WriteTimeout = time.Minute
-	srv.TLSConfig = a.opts.serverTLS
 	srv.ErrorLog = slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)
 	s.srv = srv
 	s.ln = newLimitListener(ln, l.MaxConnections, l.MaxConnectionsPerIP, l.SessionTimeout, time.Now)

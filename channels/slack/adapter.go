@@ -88,9 +88,6 @@ func New(cfg config.Slack, logger *slog.Logger, opts ...Option) (*Adapter, error
 	if cfg.APIURL != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAPIURL(cfg.APIURL))
 	}
-	if o.client != nil {
-		apiOpts = append(apiOpts, slackapi.OptionHTTPClient(o.client))
-	}
 	if cfg.AppToken != "" {
 		apiOpts = append(apiOpts, slackapi.OptionAppLevelToken(cfg.AppToken))
 	}

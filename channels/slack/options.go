@@ -1,15 +1,11 @@
 package slack
 
-import (
-	"net/http"
-	"time"
-)
+import "time"
 
 // Option tunes an Adapter; the defaults suit production.
 type Option func(*options)
 
 type options struct {
-	client        *http.Client
 	now           func() time.Time
 	agentsRefresh time.Duration
 	seenSize      int
@@ -26,9 +22,6 @@ func defaultOptions() options {
 		ackBudget:     2500 * time.Millisecond,
 	}
 }
-
-// WithHTTPClient sets the client for Web API calls.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.client = c } }
 
 // WithClock sets the clock used for request timestamps, SLA rendering and
 // the user-group cache.

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	slackapi "github.com/slack-go/slack"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // webAPIMethod maps the slack-go Client methods this package may call to

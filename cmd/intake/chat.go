@@ -123,9 +123,7 @@ func loadBot(path string, stderr io.Writer, clock func() time.Time) (*config.Con
 	if err != nil {
 		return nil, nil, err
 	}
-	opts := triageOptions(cfg)
-	opts.Clock = clock
-	bot, err := triage.New(k, opts)
+	bot, err := triage.New(k, cfg.Triage, triage.WithClock(clock))
 	if err != nil {
 		return nil, nil, fmt.Errorf("triage: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/intake-support/intake/config"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // No container engine runs where the tests run, so the image's configuration

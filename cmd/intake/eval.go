@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/triage"
 )
 
@@ -29,7 +30,10 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		return exitCode(2)
 	}
 	var k *triage.KB
-	opts := triage.Options{}
+	// Without a configuration: its defaults, at the threshold of a KB built
+	// from a training file.
+	opts := config.DefaultTriage()
+	opts.Threshold = config.TrainedThreshold
 	if *path != "" {
 		cfg, err := loadConfig(*path, stderr)
 		if err != nil {
@@ -38,7 +42,7 @@ func eval(args []string, stdout, stderr io.Writer) error {
 		if k, err = loadKB(cfg); err != nil {
 			return err
 		}
-		opts = triageOptions(cfg)
+		opts = cfg.Triage
 	} else {
 		examples, err := readExamples(*train)
 		if err != nil {

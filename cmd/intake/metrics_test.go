@@ -15,7 +15,7 @@ import (
 
 	"github.com/intake-support/intake/channels/discord/discordtest"
 	"github.com/intake-support/intake/channels/slack/slackfake"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // chatConfig is the example configuration with Slack (HTTP mode) and

@@ -53,7 +53,7 @@ func (m *Main) reload(why string) {
 	k, err := loadKB(cfg)
 	if err == nil {
 		var bot *triage.Bot
-		if bot, err = triage.New(k, triageOptions(cfg)); err == nil {
+		if bot, err = triage.New(k, cfg.Triage); err == nil {
 			if err = m.Desk.Reload(cfg); err == nil {
 				m.levelOne.Swap(bot)
 				if m.web != nil {

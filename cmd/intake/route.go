@@ -42,7 +42,7 @@ func route(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	c, err := triage.NewClassifier(k, triageOptions(cfg))
+	c, err := triage.NewClassifier(k, cfg.Triage)
 	if err != nil {
 		return err
 	}

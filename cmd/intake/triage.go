@@ -25,11 +25,7 @@ func loadKB(cfg *config.Config) (*triage.KB, error) {
 	}
 	var le *kb.LoadError
 	if errors.As(err, &le) {
-		problems := make(config.Errors, 0, len(le.Problems))
-		for _, p := range le.Problems {
-			problems = append(problems, config.Error{File: p.File, Line: p.Line, Col: p.Col, Msg: p.Msg})
-		}
-		return nil, problems
+		return nil, config.Errors(le.Problems)
 	}
 	return k, err
 }
@@ -45,15 +41,4 @@ func configCategories(cfg *config.Config) []string {
 		out = append(out, r.When.Category...)
 	}
 	return out
-}
-
-func triageOptions(cfg *config.Config) triage.Options {
-	return triage.Options{
-		Languages:     cfg.Triage.Languages,
-		Details:       cfg.Triage.Details,
-		ConfirmWithin: cfg.Triage.ConfirmWithin,
-		AnswerWithin:  cfg.Triage.AnswerWithin,
-		MaxAttempts:   cfg.Triage.MaxAttempts,
-		Threshold:     cfg.Triage.Threshold,
-	}
 }

@@ -23,8 +23,7 @@ func (m *Main) wire(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	opts := triageOptions(m.Config)
-	bot, err := triage.New(k, opts)
+	bot, err := triage.New(k, m.Config.Triage)
 	if err != nil {
 		return fmt.Errorf("triage: %w", err)
 	}

@@ -67,26 +67,25 @@ type generator struct {
 	docs map[string]string // "Type.Field" -> comment
 }
 
-// altScalars are the types that may also be written as one scalar (the
-// config's parseAltScalar): a text for every language instead of one per
-// language, a kind of on-call hours instead of a window.
-var altScalars = map[reflect.Type]map[string]any{
+// alternatives are the types that may also be written as one scalar (the
+// config types with a parseAltScalar method): that scalar's schema.
+var alternatives = map[reflect.Type]map[string]any{
 	reflect.TypeFor[config.Text]():        {"type": "string"},
-	reflect.TypeFor[config.OnCallHours](): {"enum": []any{config.OnCallAlways, config.OnCallBusiness, config.OnCallOffHours}},
+	reflect.TypeFor[config.OnCallHours](): {"enum": []string{config.OnCallAlways, config.OnCallBusiness, config.OnCallOffHours}},
 }
 
 func (g *generator) schema(t reflect.Type) map[string]any {
 	if s, ok := scalars[t]; ok {
 		return clone(s)
 	}
-	if alt, ok := altScalars[t]; ok {
-		return map[string]any{"anyOf": []any{clone(alt), g.composite(t)}}
+	if alt, ok := alternatives[t]; ok {
+		return map[string]any{"anyOf": []any{clone(alt), g.shape(t)}}
 	}
-	return g.composite(t)
+	return g.shape(t)
 }
 
-// composite is the schema of t written out in full.
-func (g *generator) composite(t reflect.Type) map[string]any {
+// shape is the schema of t's Go shape: a list, a mapping or an object.
+func (g *generator) shape(t reflect.Type) map[string]any {
 	switch t.Kind() {
 	case reflect.Pointer:
 		return g.schema(t.Elem())

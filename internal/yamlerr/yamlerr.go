@@ -1,4 +1,4 @@
-// Package yamlerr places yaml.v3 syntax errors at the line and column a
+// Package yamlerr places go.yaml.in/yaml/v3 syntax errors at the line and column a
 // person should look at, for the configuration and the knowledge base alike.
 package yamlerr
 
@@ -6,11 +6,11 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
-// Locate turns a yaml.v3 error ("yaml: line 3: did not find expected
-// key") into a position and a message. yaml.v3 reports parser errors on the line
+// Locate turns a yaml/v3 error ("yaml: line 3: did not find expected
+// key") into a position and a message. yaml/v3 reports parser errors on the line
 // before the construct that failed (its lines count from 0 there) and
 // omits line 1 altogether, so the line is corrected here; the column is the
 // first character of that line, or of the culprit when it is recognisable.
@@ -27,7 +27,7 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 		line++
 	}
 	if n := firstFailingLine(data, msg, line); n > line {
-		// yaml.v3 names the line where the enclosing construct started; the
+		// yaml/v3 names the line where the enclosing construct started; the
 		// first prefix of the file that fails the same way ends where the
 		// problem is.
 		line = n
@@ -75,7 +75,7 @@ func Locate(data []byte, err error) (line, col int, msg string) {
 	return line, col, msg
 }
 
-// isParserError reports whether a yaml.v3 message comes from its parser
+// isParserError reports whether a yaml/v3 message comes from its parser
 // (as opposed to its scanner), whose line numbers are off by one.
 func isParserError(msg string) bool {
 	for _, p := range []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"} {

@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // TestLocate: each syntax error is placed at LINE:COL where a person should
-// look (yaml.v3 itself names the line before, or where the enclosing block
+// look (yaml/v3 itself names the line before, or where the enclosing block
 // started).
 func TestLocate(t *testing.T) {
 	tests := []struct{ name, doc, want string }{

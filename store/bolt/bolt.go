@@ -45,7 +45,6 @@ func (s *Store) TookBack() (deliveries, leases int) {
 type options struct {
 	now     func() time.Time
 	timeout time.Duration
-	check   bool
 }
 
 // Option configures Open.
@@ -59,15 +58,11 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // the file before it gives up with ErrLocked (default 2s).
 func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
-// WithoutCheck skips the consistency check of every page at Open, which
-// takes time in proportion to the size of the file.
-func WithoutCheck() Option { return func(o *options) { o.check = false } }
-
 // Open opens the store at path, creating the file and its folders if needed.
 // It refuses, with an error wrapping store.ErrCorrupt, a file that is not an
 // intake store or fails the consistency check, and never modifies such a file.
 func Open(path string, opts ...Option) (*Store, error) {
-	o := options{now: time.Now, timeout: 2 * time.Second, check: true}
+	o := options{now: time.Now, timeout: 2 * time.Second}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -117,17 +112,15 @@ func verify(path string, o options) error {
 	defer db.Close()
 	s := &Store{db: db, now: o.now}
 	return s.view(func(tx *bbolt.Tx) error {
-		if o.check {
-			// Drain every error: Check reads the transaction until it closes the channel.
-			var first error
-			for err := range tx.Check() {
-				if first == nil {
-					first = err
-				}
+		// Drain every error: Check reads the transaction until it closes the channel.
+		var first error
+		for err := range tx.Check() {
+			if first == nil {
+				first = err
 			}
-			if first != nil {
-				return fmt.Errorf("open store %s: file is corrupt (%v); it was left as it is: %w", path, first, store.ErrCorrupt)
-			}
+		}
+		if first != nil {
+			return fmt.Errorf("open store %s: file is corrupt (%v); it was left as it is: %w", path, first, store.ErrCorrupt)
 		}
 		meta := tx.Bucket(bMeta)
 		if meta == nil {

@@ -36,7 +36,7 @@ func CheckCategories(k *KB, extra ...string) []Problem {
 		if line == 0 {
 			line, col = a.Line, 1
 		}
-		probs = append(probs, Problem{a.File, line, col, msg})
+		probs = append(probs, Problem{File: a.File, Line: line, Col: col, Msg: msg})
 	}
 	return probs
 }

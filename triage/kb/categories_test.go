@@ -27,7 +27,7 @@ func TestCheckCategories(t *testing.T) {
 		probs := CheckCategories(k, tt.extra...)
 		got := ""
 		if len(probs) > 0 {
-			got = strings.TrimPrefix(probs[0].String(), dir+"/")
+			got = strings.TrimPrefix(probs[0].Error(), dir+"/")
 		}
 		if (tt.want == "") != (got == "") || !strings.HasPrefix(got, tt.want) || len(probs) > 1 {
 			t.Errorf("CheckCategories(%q, %v) = %q, want %q", tt.category, tt.extra, got, tt.want)

@@ -7,17 +7,14 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/intake-support/intake/internal/yamlerr"
 )
 
-// Problem is one error in a KB file, with its position.
-type Problem struct {
-	File string
-	Line int
-	Col  int
-	Msg  string
-}
-
-func (p Problem) String() string { return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg) }
+// Problem is one error in a KB file, with its position; its Error method
+// formats it as FILE:LINE:COL: message. It is config.Error too, so that
+// `intake check` lists both alike.
+type Problem = yamlerr.Problem
 
 // LoadError lists every problem found while loading a KB folder; its message
 // has one FILE:LINE:COL: message line per problem.
@@ -26,7 +23,7 @@ type LoadError struct{ Problems []Problem }
 func (e *LoadError) Error() string {
 	lines := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		lines[i] = p.String()
+		lines[i] = p.Error()
 	}
 	return strings.Join(lines, "\n")
 }
@@ -64,7 +61,7 @@ func Load(dir string) (*KB, error) {
 		probs = append(probs, ps...)
 		for _, a := range arts {
 			if prev, dup := seen[a.ID]; dup {
-				probs = append(probs, Problem{name, a.Line, 1, fmt.Sprintf("duplicate article id %q (first at %s:%d)", a.ID, prev.File, prev.Line)})
+				probs = append(probs, Problem{File: name, Line: a.Line, Col: 1, Msg: fmt.Sprintf("duplicate article id %q (first at %s:%d)", a.ID, prev.File, prev.Line)})
 				continue
 			}
 			seen[a.ID] = a

@@ -33,7 +33,7 @@ func TestLoadErrors(t *testing.T) {
 		files map[string]string
 		want  []string // substrings, each FILE:LINE:COL prefixed
 	}{
-		// Syntax errors at the line and column to look at (yaml.v3 says one line earlier).
+		// Syntax errors at the line and column to look at (yaml/v3 says one line earlier).
 		{"syntax", map[string]string{"a.yaml": "id: x\ncategory: [unclosed\n"}, []string{"a.yaml:2:11: invalid YAML: did not find expected ',' or ']'"}},
 		{"tab", map[string]string{"b.yaml": "id: x\ncategory: y\n\tanswer: z\n"}, []string{"b.yaml:3:1: invalid YAML: found a tab character that violates indentation (indent with spaces, not tabs)"}},
 		{"indentation", map[string]string{"c.yaml": "- id: x\n  category: account\n  answer: {es: y}\n - id: w\n"}, []string{"c.yaml:4:2: invalid YAML: did not find expected '-' indicator"}},

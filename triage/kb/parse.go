@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/intake-support/intake/internal/yamlerr"
 )
@@ -18,10 +18,10 @@ func Parse(file string, data []byte) ([]*Article, []Problem) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, col, msg := yamlerr.Locate(data, err)
-		return nil, []Problem{{file, line, col, "invalid YAML: " + msg}}
+		return nil, []Problem{{File: file, Line: line, Col: col, Msg: "invalid YAML: " + msg}}
 	}
 	if doc.Kind == 0 || len(doc.Content) == 0 {
-		return nil, []Problem{{file, 1, 1, "empty file: want an article or a list of articles"}}
+		return nil, []Problem{{File: file, Line: 1, Col: 1, Msg: "empty file: want an article or a list of articles"}}
 	}
 	root := doc.Content[0]
 	p := &parser{file: file}
@@ -34,7 +34,7 @@ func Parse(file string, data []byte) ([]*Article, []Problem) {
 	case yaml.SequenceNode:
 		for _, n := range root.Content {
 			if n.Kind != yaml.MappingNode {
-				p.errf(n, "want an article (a mapping), got %s", kindName(n))
+				p.errf(n, "want an article (a mapping), got %s", yamlerr.KindName(n))
 				continue
 			}
 			if a := p.article(n); a != nil {
@@ -42,7 +42,7 @@ func Parse(file string, data []byte) ([]*Article, []Problem) {
 			}
 		}
 	default:
-		p.errf(root, "want an article or a list of articles, got %s", kindName(root))
+		p.errf(root, "want an article or a list of articles, got %s", yamlerr.KindName(root))
 	}
 	return arts, p.probs
 }
@@ -53,21 +53,7 @@ type parser struct {
 }
 
 func (p *parser) errf(n *yaml.Node, format string, args ...any) {
-	p.probs = append(p.probs, Problem{p.file, n.Line, n.Column, fmt.Sprintf(format, args...)})
-}
-
-func kindName(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "a mapping"
-	case yaml.SequenceNode:
-		return "a list"
-	case yaml.ScalarNode:
-		return fmt.Sprintf("%q", n.Value)
-	case yaml.AliasNode:
-		return "an alias"
-	}
-	return "nothing"
+	p.probs = append(p.probs, Problem{File: p.file, Line: n.Line, Col: n.Column, Msg: fmt.Sprintf(format, args...)})
 }
 
 func (p *parser) article(n *yaml.Node) *Article {
@@ -121,7 +107,7 @@ func (p *parser) article(n *yaml.Node) *Article {
 
 func (p *parser) scalar(v *yaml.Node) string {
 	if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
-		p.errf(v, "want a string, got %s", kindName(v))
+		p.errf(v, "want a string, got %s", yamlerr.KindName(v))
 		return ""
 	}
 	s := strings.TrimSpace(v.Value)
@@ -141,7 +127,7 @@ func (p *parser) langKey(k *yaml.Node) bool {
 
 func (p *parser) langStrings(v *yaml.Node) map[string]string {
 	if v.Kind != yaml.MappingNode {
-		p.errf(v, "want a mapping from language to text, got %s", kindName(v))
+		p.errf(v, "want a mapping from language to text, got %s", yamlerr.KindName(v))
 		return nil
 	}
 	out := map[string]string{}
@@ -159,7 +145,7 @@ func (p *parser) langStrings(v *yaml.Node) map[string]string {
 
 func (p *parser) list(v *yaml.Node) []string {
 	if v.Kind != yaml.SequenceNode {
-		p.errf(v, "want a list of strings, got %s", kindName(v))
+		p.errf(v, "want a list of strings, got %s", yamlerr.KindName(v))
 		return nil
 	}
 	out := make([]string, 0, len(v.Content))
@@ -173,7 +159,7 @@ func (p *parser) list(v *yaml.Node) []string {
 
 func (p *parser) langLists(v *yaml.Node) map[string][]string {
 	if v.Kind != yaml.MappingNode {
-		p.errf(v, "want a mapping from language to a list of questions, got %s", kindName(v))
+		p.errf(v, "want a mapping from language to a list of questions, got %s", yamlerr.KindName(v))
 		return nil
 	}
 	out := map[string][]string{}
@@ -200,7 +186,7 @@ func (p *parser) keywords(v *yaml.Node) []string {
 
 func (p *parser) synonyms(v *yaml.Node) map[string][]string {
 	if v.Kind != yaml.MappingNode {
-		p.errf(v, "want a mapping from a word to its synonyms, got %s", kindName(v))
+		p.errf(v, "want a mapping from a word to its synonyms, got %s", yamlerr.KindName(v))
 		return nil
 	}
 	out := map[string][]string{}

@@ -68,12 +68,8 @@ type failure struct {
 	body       map[string]any
 }
 
-// RateLimitNext makes the next POST /channels/{id}/messages answer 429 with
-// Retry-After and X-RateLimit headers asking to wait d.
-func (s *Server) RateLimitNext(d time.Duration) { s.RateLimitAfter(0, d) }
-
 // RateLimitAfter lets n message POSTs through, then answers the next one
-// like RateLimitNext.
+// 429 with Retry-After and X-RateLimit headers asking to wait d.
 func (s *Server) RateLimitAfter(n int, d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -6,7 +6,6 @@ package discordtest
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"strconv"
 	"strings"
@@ -309,6 +308,3 @@ func (s *Server) InvalidateSession() {
 	defer s.mu.Unlock()
 	s.sessionID = ""
 }
-
-// String describes the server for failure messages.
-func (s *Server) String() string { return fmt.Sprintf("discordtest(%s)", s.http.URL) }

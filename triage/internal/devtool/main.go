@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/triage"
 	"github.com/intake-support/intake/triage/model"
 )
@@ -33,7 +34,7 @@ func main() {
 func run() error {
 	train := flag.String("train", "", "labelled lines that build the KB")
 	kbDir := flag.String("kb", "", "a KB folder instead of -train")
-	th := flag.Float64("threshold", 0, "confidence threshold (default triage.DefaultThreshold)")
+	th := flag.Float64("threshold", config.TrainedThreshold, "confidence threshold")
 	epochs := flag.Int("epochs", 0, "training epochs")
 	cc := flag.Float64("c", 0, "PA C")
 	bw := flag.Float64("bm25", 0, "BM25 weight")
@@ -51,7 +52,9 @@ func run() error {
 		}
 		k = triage.KBFromExamples(tr)
 	}
-	c, err := triage.NewClassifier(k, triage.Options{Threshold: *th, Model: model.Options{Epochs: *epochs, C: float32(*cc), BM25Weight: float32(*bw)}})
+	cfg := config.DefaultTriage()
+	cfg.Threshold = *th
+	c, err := triage.NewClassifier(k, cfg, triage.WithModel(model.Options{Epochs: *epochs, C: float32(*cc), BM25Weight: float32(*bw)}))
 	if err != nil {
 		return err
 	}
