@@ -64,6 +64,27 @@ func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action) {
 	}
 }
 
+// runSettled is run for steps that a live update may overtake: the page
+// swaps in a fresh copy of the incident when its timeline changes (after a
+// note, say), and a node found just before the swap is gone when it is
+// clicked or typed in. Such a step did nothing yet, so it is tried again.
+func (b *browser) runSettled(t *testing.T, what string, actions ...chromedp.Action) {
+	t.Helper()
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+		err := chromedp.Run(ctx, actions...)
+		cancel()
+		if err == nil {
+			return
+		}
+		if try == 3 || !strings.Contains(err.Error(), "Could not find node") {
+			b.run(t, what, chromedp.ActionFunc(func(context.Context) error { return err }))
+			return
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
 func (b *browser) signIn(t *testing.T, email, password string) {
 	t.Helper()
 	b.run(t, "sign in as "+email,
@@ -170,8 +191,8 @@ func TestBrowserDesk(t *testing.T) {
 		chromedp.Click(`form[action$="/note"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.msg.note`, chromedp.ByQuery))
 	ana.screenshot(t, "incident", true)
-	ana.run(t, "resolve",
-		chromedp.SendKeys("#resolution", "Renovado el certificado del servidor de facturación.", chromedp.ByID),
+	ana.runSettled(t, "resolve",
+		chromedp.SetValue("#resolution", "Renovado el certificado del servidor de facturación.", chromedp.ByID),
 		chromedp.Click(`form[action$="/resolve"] button`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.status.s-resolved`, chromedp.ByQuery))
 
