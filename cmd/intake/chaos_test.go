@@ -62,6 +62,13 @@ func TestChaos(t *testing.T) {
 	run("Redis restart mid-stream (appendfsync always, redeliver 5s)", func(t *testing.T) chaosRow {
 		return chaosRedisRestart(t, perRound*2)
 	})
+	stormHalf := 1500 * time.Millisecond
+	if os.Getenv("INTAKE_CHAOS") == "1" {
+		stormHalf = 10 * time.Second
+	}
+	run(fmt.Sprintf("relay 4xx %s then 554/530 %s, 550 5.1.1 to dead", stormHalf, stormHalf), func(t *testing.T) chaosRow {
+		return chaosRelayStorm(t, perRound*2, stormHalf)
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| %-62s | %5s | %5s | %4s | %4s | %10s |\n", "row", "sent", "acked", "lost", "dup", "recover")
 	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 64), strings.Repeat("-", 7), strings.Repeat("-", 7), strings.Repeat("-", 6), strings.Repeat("-", 6), strings.Repeat("-", 12))
