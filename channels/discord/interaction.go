@@ -18,7 +18,7 @@ const interactionDeadline = 2 * time.Second
 // a message with Action set, and acknowledges it once stored; if the inbox
 // fails, the customer gets an ephemeral error and can press again.
 func (r *receiver) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
-	if i.Type != discordgo.InteractionMessageComponent {
+	if i.Type != discordgo.InteractionMessageComponent || i.ID == "" || i.ChannelID == "" {
 		return
 	}
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
