@@ -69,6 +69,9 @@ func TestChaos(t *testing.T) {
 	run(fmt.Sprintf("relay 4xx %s then 554/530 %s, 550 5.1.1 to dead", stormHalf, stormHalf), func(t *testing.T) chaosRow {
 		return chaosRelayStorm(t, perRound*2, stormHalf)
 	})
+	run(fmt.Sprintf("Slack 429 storm %s (answers and cards)", stormHalf*2), func(t *testing.T) chaosRow {
+		return chaosSlack429(t, perRound, stormHalf*2)
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| %-62s | %5s | %5s | %4s | %4s | %10s |\n", "row", "sent", "acked", "lost", "dup", "recover")
 	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 64), strings.Repeat("-", 7), strings.Repeat("-", 7), strings.Repeat("-", 6), strings.Repeat("-", 6), strings.Repeat("-", 12))
