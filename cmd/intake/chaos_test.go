@@ -72,6 +72,9 @@ func TestChaos(t *testing.T) {
 	run(fmt.Sprintf("Slack 429 storm %s (answers and cards)", stormHalf*2), func(t *testing.T) chaosRow {
 		return chaosSlack429(t, perRound, stormHalf*2)
 	})
+	run(fmt.Sprintf("Discord gateway dropped x%d while customers write", kills), func(t *testing.T) chaosRow {
+		return chaosDiscordDrops(t, perRound*2, kills)
+	})
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n| %-62s | %5s | %5s | %4s | %4s | %10s |\n", "row", "sent", "acked", "lost", "dup", "recover")
 	fmt.Fprintf(&b, "|%s|%s|%s|%s|%s|%s|\n", strings.Repeat("-", 64), strings.Repeat("-", 7), strings.Repeat("-", 7), strings.Repeat("-", 6), strings.Repeat("-", 6), strings.Repeat("-", 12))
