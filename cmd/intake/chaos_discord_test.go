@@ -15,7 +15,8 @@ import (
 // few of the n customer messages, some sent while no connection is live
 // (discordtest replays them on RESUME). Every dispatched message must be
 // handled once: one thread, one answer in it. Recover is the longest time
-// from a drop to a live connection again.
+// from a drop to a live connection again: it grows with each drop, since the
+// reconnect delay doubles until a connection has stayed up for a minute.
 func chaosDiscordDrops(t *testing.T, n, drops int) chaosRow {
 	srv := discordtest.New(t, discordtest.WithHeartbeat(500*time.Millisecond))
 	const intakeChannel = "1234567890" // the example's intake channel
@@ -43,8 +44,16 @@ func chaosDiscordDrops(t *testing.T, n, drops int) chaosRow {
 		srv.DropConnection()
 		dropped := time.Now()
 		send() // while nobody is connected: it must come on RESUME
-		srv.WaitLive(30 * time.Second)
+		// The adapter's reconnect delay doubles with each drop (from 1 s to
+		// 2 minutes) until a connection stays up a minute: wait out the longest.
+		for !srv.Stats().Live && time.Since(dropped) < 150*time.Second {
+			time.Sleep(20 * time.Millisecond)
+		}
 		worst = max(worst, time.Since(dropped))
+		if !srv.Stats().Live {
+			t.Errorf("drop %d: no live gateway connection 150s later (stats %+v); logs:\n%s", (i+1)/every, srv.Stats(), g.logs.String())
+			break
+		}
 	}
 	// handled counts, per message, the answers in threads started from it,
 	// plus one for each thread beyond the first (a duplicate too).
