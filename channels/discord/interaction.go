@@ -29,7 +29,7 @@ func (r *receiver) handleInteraction(ctx context.Context, i *discordgo.Interacti
 	if i.Member != nil && i.Member.User != nil {
 		user = i.Member.User
 	}
-	if user == nil || user.Bot {
+	if user == nil || user.ID == "" || user.Bot {
 		return
 	}
 	key := "i:" + i.ID

@@ -140,9 +140,10 @@ func (r *receiver) handleMessage(ctx context.Context, m *discordgo.Message) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
-	if m.ID == "" || m.ChannelID == "" {
-		// Nothing to answer to nor to tell a replay from the original.
-		r.a.log.Warn("discord message without an ID or a channel ignored", "message_id", m.ID, "channel_id", m.ChannelID)
+	if m.ID == "" || m.ChannelID == "" || m.Author.ID == "" {
+		// Nothing to answer to, no customer, or no way to tell a replay
+		// from the original.
+		r.a.log.Warn("discord message without an ID, a channel or an author ID ignored", "message_id", m.ID, "channel_id", m.ChannelID)
 		return
 	}
 	key := "m:" + m.ID
