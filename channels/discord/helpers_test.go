@@ -71,7 +71,7 @@ func (in *recordingInbox) wait(t *testing.T, n int) []*intake.Message {
 	}
 }
 
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if testing.Verbose() {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
@@ -90,7 +90,7 @@ type fixture struct {
 }
 
 // newAdapter builds an adapter for srv without running it.
-func newAdapter(t *testing.T, srv *discordtest.Server, cfg Config, opts ...Option) *Adapter {
+func newAdapter(t testing.TB, srv *discordtest.Server, cfg Config, opts ...Option) *Adapter {
 	t.Helper()
 	if cfg.Token == "" {
 		cfg.Token = "test-token"

@@ -18,7 +18,7 @@ const interactionDeadline = 2 * time.Second
 // a message with Action set, and acknowledges it once stored; if the inbox
 // fails, the customer gets an ephemeral error and can press again.
 func (r *receiver) handleInteraction(ctx context.Context, i *discordgo.Interaction) {
-	if i.Type != discordgo.InteractionMessageComponent {
+	if i.Type != discordgo.InteractionMessageComponent || i.ID == "" || i.ChannelID == "" {
 		return
 	}
 	data, ok := i.Data.(discordgo.MessageComponentInteractionData)
@@ -29,7 +29,7 @@ func (r *receiver) handleInteraction(ctx context.Context, i *discordgo.Interacti
 	if i.Member != nil && i.Member.User != nil {
 		user = i.Member.User
 	}
-	if user == nil || user.Bot {
+	if user == nil || user.ID == "" || user.Bot {
 		return
 	}
 	key := "i:" + i.ID

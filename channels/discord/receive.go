@@ -140,6 +140,12 @@ func (r *receiver) handleMessage(ctx context.Context, m *discordgo.Message) {
 	if m.Type != discordgo.MessageTypeDefault && m.Type != discordgo.MessageTypeReply {
 		return
 	}
+	if m.ID == "" || m.ChannelID == "" || m.Author.ID == "" {
+		// Nothing to answer to, no customer, or no way to tell a replay
+		// from the original.
+		r.a.log.Warn("discord message without an ID, a channel or an author ID ignored", "message_id", m.ID, "channel_id", m.ChannelID)
+		return
+	}
 	key := "m:" + m.ID
 	if r.a.seen.has(key) {
 		r.a.log.Debug("discord duplicate message dropped", "message_id", m.ID)
