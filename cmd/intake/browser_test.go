@@ -183,13 +183,14 @@ func TestBrowserDesk(t *testing.T) {
 	beto.stillSame(t)
 
 	reply := "Hola Carla, ya vi el error: es el certificado del servidor de facturación. Lo renuevo ahora."
-	ana.run(t, "reply to the customer",
-		chromedp.SendKeys("#reply-text", reply, chromedp.ByID),
-		chromedp.Click(`form[action$="/reply"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.msg.agent`, chromedp.ByQuery),
-		chromedp.SendKeys("#note-text", "Certificado vencido el 29/11; avisar a infraestructura.", chromedp.ByID),
-		chromedp.Click(`form[action$="/note"] button`, chromedp.ByQuery),
-		chromedp.WaitVisible(`.msg.note`, chromedp.ByQuery))
+	ana.runSettled(t, "reply to the customer",
+		chromedp.SetValue("#reply-text", reply, chromedp.ByID),
+		chromedp.Click(`form[action$="/reply"] button`, chromedp.ByQuery))
+	ana.run(t, "the reply shows", chromedp.WaitVisible(`.msg.agent`, chromedp.ByQuery))
+	ana.runSettled(t, "internal note",
+		chromedp.SetValue("#note-text", "Certificado vencido el 29/11; avisar a infraestructura.", chromedp.ByID),
+		chromedp.Click(`form[action$="/note"] button`, chromedp.ByQuery))
+	ana.run(t, "the note shows", chromedp.WaitVisible(`.msg.note`, chromedp.ByQuery))
 	ana.screenshot(t, "incident", true)
 	ana.runSettled(t, "resolve",
 		chromedp.SetValue("#resolution", "Renovado el certificado del servidor de facturación.", chromedp.ByID),
