@@ -117,7 +117,17 @@ func TestServeNamesChatSetupProblems(t *testing.T) {
 // docs/grafana-dashboard.json is among them.
 func TestDocsReferenceOnlyExportedMetrics(t *testing.T) {
 	g := chatGateway(t)
-	_, scrape := httpGet(t, "http://"+g.addr+"/metrics")
+	// The adapters connect (Slack) and are refused (Discord) a moment after
+	// start: scrape until both say so, within a generous bound.
+	var scrape string
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		_, scrape = httpGet(t, "http://"+g.addr+"/metrics")
+		settled := strings.Contains(scrape, `intake_adapter_connected{channel="slack"} 1`) &&
+			strings.Contains(scrape, `intake_adapter_setup_problem{channel="discord"} 1`)
+		if settled || time.Now().After(deadline) {
+			break
+		}
+	}
 	exported := map[string]bool{}
 	for _, line := range strings.Split(scrape, "\n") {
 		if name, ok := strings.CutPrefix(line, "# TYPE "); ok {
