@@ -64,11 +64,12 @@ type Adapter struct {
 	seen     *seenSet
 	lanes    *lanes
 
-	mu        sync.Mutex
-	running   bool
-	selfID    string
-	connected bool
-	problem   error // why Discord rejected the bot, once it has
+	mu      sync.Mutex
+	running bool
+	selfID  string
+	// Health: the gateway connection is up; the problem is why Discord
+	// rejected the bot, once it has.
+	channels.Health
 }
 
 var (

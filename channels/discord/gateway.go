@@ -36,7 +36,7 @@ func (a *Adapter) connect(ctx context.Context, r *receiver) error {
 		}
 		switch {
 		case err == nil:
-			a.setConnected(true)
+			a.SetConnected(true)
 			a.log.Info("discord gateway connected", "resume", r.hadSession())
 		case errors.Is(err, discordgo.ErrWSAlreadyOpen):
 		case rejected(err):
@@ -59,7 +59,7 @@ func (a *Adapter) connect(ctx context.Context, r *receiver) error {
 			return nil
 		case <-r.disconnected:
 		}
-		a.setConnected(false)
+		a.SetConnected(false)
 		if a.opts.now().Sub(opened) >= a.opts.stableAfter {
 			bo.reset()
 		}

@@ -7,33 +7,11 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// Connected reports whether the gateway connection is up.
-func (a *Adapter) Connected() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.connected
-}
-
-// SetupProblem says why Discord rejected the bot and what to change in the
-// developer portal, or returns nil while it has not.
-func (a *Adapter) SetupProblem() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.problem
-}
-
-func (a *Adapter) setConnected(up bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.connected = up
-}
-
 // reject records and logs why Discord refused the bot for good.
 func (a *Adapter) reject(err error) {
 	problem := explainRejection(err)
-	a.mu.Lock()
-	a.connected, a.problem = false, problem
-	a.mu.Unlock()
+	a.SetConnected(false)
+	a.SetProblem(problem)
 	a.log.Error("discord rejected the bot; the channel is stopped", "err", problem)
 }
 

@@ -48,10 +48,9 @@ type Adapter struct {
 	botID   string
 	ready   chan struct{}
 	started bool
-	// connected: Socket Mode's WebSocket is up, or (HTTP mode) auth.test
-	// answered; problem: a set-up mistake auth.test revealed.
-	connected bool
-	problem   error
+	// Health: Socket Mode's WebSocket is up, or (HTTP mode) auth.test
+	// answered; the problem is a set-up mistake auth.test revealed.
+	channels.Health
 }
 
 var (
@@ -139,10 +138,11 @@ func (a *Adapter) Run(ctx context.Context, inbox channels.Inbox) error {
 	a.inbox = inbox
 	if auth != nil {
 		a.botID = auth.UserID
-		a.connected = !a.cfg.SocketMode()
+		a.SetConnected(!a.cfg.SocketMode())
 		if missing := missingScopes(auth.Header); len(missing) > 0 {
-			a.problem = scopeError(missing)
-			a.log.Error("slack app misconfigured", "err", a.problem)
+			problem := scopeError(missing)
+			a.SetProblem(problem)
+			a.log.Error("slack app misconfigured", "err", problem)
 		}
 	}
 	close(a.ready)
@@ -168,28 +168,6 @@ func (a *Adapter) accept(ctx context.Context, msg *intake.Message) error {
 		return fmt.Errorf("accept %s: %w", msg.ID, err)
 	}
 	return nil
-}
-
-// Connected reports whether the adapter can reach Slack: the Socket Mode
-// connection is up, or in HTTP mode auth.test answered at start.
-func (a *Adapter) Connected() bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.connected
-}
-
-// SetupProblem names the scopes the bot token lacks, or returns nil when it
-// has them all or Slack did not say which it has.
-func (a *Adapter) SetupProblem() error {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.problem
-}
-
-func (a *Adapter) setConnected(up bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	a.connected = up
 }
 
 func (a *Adapter) botUserID() string {

@@ -37,11 +37,11 @@ func (a *Adapter) runSocket(ctx context.Context) error {
 func (a *Adapter) socketEvent(ctx context.Context, sm *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnected:
-		a.setConnected(true)
+		a.SetConnected(true)
 		a.log.Info("socket mode connected")
 		return
 	case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth, socketmode.EventTypeDisconnect:
-		a.setConnected(false)
+		a.SetConnected(false)
 		a.log.Warn("socket mode connection problem", "event", string(evt.Type))
 		return
 	case socketmode.EventTypeEventsAPI, socketmode.EventTypeInteractive:
