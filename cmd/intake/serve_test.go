@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -87,15 +88,37 @@ func replaceSMTPPort(t *testing.T, cfg string) string {
 	return addr
 }
 
+// freeAddr returns a loopback address for the gateway to listen on. It is
+// picked below the kernel's ephemeral range (32768 up): a port the kernel
+// handed out for ":0" is free again once closed, and other tests' listeners
+// and outgoing connections, which get ephemeral ports, could take it before
+// the gateway binds it. No port is handed out twice in one run.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	handedMu.Lock()
+	defer handedMu.Unlock()
+	for try := 0; try < 1000; try++ {
+		port := 20000 + rand.IntN(12000)
+		if handed[port] {
+			continue
+		}
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		addr := l.Addr().String()
+		l.Close()
+		handed[port] = true
+		return addr
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("no free loopback port between 20000 and 32000")
+	return ""
 }
+
+var (
+	handedMu sync.Mutex
+	handed   = map[int]bool{}
+)
 
 func waitHTTP(url string, within time.Duration, exited <-chan error) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), within)
