@@ -104,6 +104,12 @@ func (w *walker) multipart(t string, params map[string]string, parts [][]byte, d
 		texts = append(texts, s)
 		kinds = append(kinds, k)
 	}
+	return combineParts(t, texts, kinds)
+}
+
+// combineParts joins the texts of a multipart of type t: the best
+// alternative (plain text preferred over HTML), else all non-empty parts.
+func combineParts(t string, texts []string, kinds []bodyKind) (string, bodyKind) {
 	switch t {
 	case "multipart/alternative":
 		best, bestKind := "", kindNone
