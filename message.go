@@ -89,6 +89,15 @@ type Message struct {
 	// it is recorded but never answered.
 	AutoReply       bool   `json:"auto_reply,omitempty"`
 	AutoReplyReason string `json:"auto_reply_reason,omitempty"`
+	// SenderWindow, when positive, asks the spine to thread the message by
+	// its sender when none of ThreadKeys finds an incident: to the sender's
+	// open incident it follows up (the same subject, or a short answer),
+	// updated within this window. Email sets it from thread_window.
+	SenderWindow time.Duration `json:"sender_window,omitempty"`
+	// Bounce is set when the message reports that a reply could not be
+	// delivered (or a complaint): the spine notes the failing address on the
+	// incident the message threads to.
+	Bounce *BounceReport `json:"bounce,omitempty"`
 	// FromAgent is set by the channel when the sender is a configured agent
 	// (a support person writing in a card's thread), not a customer.
 	FromAgent bool `json:"from_agent,omitempty"`
@@ -103,6 +112,21 @@ type Message struct {
 	// EventSLAResolve).
 	SLA        *SLAClock `json:"sla,omitempty"`
 	ReceivedAt time.Time `json:"received_at"`
+}
+
+// BounceReport is what a delivery report says about a reply of ours that
+// failed for good. A report of delayed delivery only is no BounceReport:
+// nothing failed yet.
+type BounceReport struct {
+	// Recipients whose delivery failed, lower-cased; empty when the report
+	// does not say (the incident's customer address is then the one).
+	Recipients []string `json:"recipients,omitempty"`
+	// Status is the enhanced status code reported, such as 5.1.1.
+	Status string `json:"status,omitempty"`
+	// Reason says what made the message a bounce.
+	Reason string `json:"reason,omitempty"`
+	// Complaint is set for an abuse feedback report instead of a bounce.
+	Complaint bool `json:"complaint,omitempty"`
 }
 
 // DedupeKey is the key under which the message is remembered so that a second

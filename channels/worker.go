@@ -226,9 +226,13 @@ func inIncident(id intake.IncidentID, created bool, err error) error {
 }
 func (e *incidentError) Unwrap() error { return e.err }
 
-// thread finds the incident of msg by its thread keys, or prepares a new one
+// thread finds the incident of msg by its thread keys (its own, then those
+// of its sender's window, see withSenderKeys), or prepares a new one
 // (created is then true and the incident is not stored yet).
 func (w *Worker) thread(ctx context.Context, msg *intake.Message) (inc *intake.Incident, created bool, err error) {
+	if err := w.withSenderKeys(ctx, msg); err != nil {
+		return nil, false, err
+	}
 	for _, k := range msg.ThreadKeys {
 		id, err := w.Store.LookupThread(ctx, k)
 		if errors.Is(err, store.ErrNotFound) {
@@ -283,6 +287,7 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		ev.Text = msg.Text // the conversation, as the web desk shows it
 	}
 	inc.Record(ev)
+	w.noteBounce(inc, msg, now)
 	if msg.AutoReply {
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: "intake", Channel: msg.Channel, MessageID: msg.ID,
 			Text: "automatic message not answered: " + msg.AutoReplyReason})

@@ -26,7 +26,7 @@ var ErrConfig = errors.New("email: bad configuration")
 // smtp_out or as .eml files into outbox_dir.
 type Adapter struct {
 	cfg    config.Email
-	st     store.Store
+	st     Store
 	log    *slog.Logger
 	opts   options
 	local  string // local part of cfg.Address
@@ -42,9 +42,19 @@ type Adapter struct {
 
 var _ channels.Adapter = (*Adapter)(nil)
 
-// New returns an adapter for cfg; it connects when Run is called. The store
-// holds the IMAP poller lease and the rate and threading keys.
-func New(cfg config.Email, st store.Store, logger *slog.Logger, opts ...Option) (*Adapter, error) {
+// Store is what the adapter keeps in the store: the IMAP poller lease and
+// the keys of the per-sender rate window. It never reads or writes
+// incidents: threading and bounce notes are the spine's.
+type Store interface {
+	store.Dedupe
+	store.Leases
+	// Ping reports whether the store answers, to tell a store outage from a
+	// mailbox one.
+	Ping(ctx context.Context) error
+}
+
+// New returns an adapter for cfg; it connects when Run is called.
+func New(cfg config.Email, st Store, logger *slog.Logger, opts ...Option) (*Adapter, error) {
 	addr, err := mail.ParseAddress(cfg.Address)
 	if err != nil || !strings.Contains(addr.Address, "@") {
 		return nil, fmt.Errorf("%w: address %q is not an email address", ErrConfig, cfg.Address)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/emersion/go-message"
+	"github.com/intake-support/intake"
 )
 
 // Bounce describes a delivery report about a message we sent, so that the
@@ -24,6 +25,16 @@ type Bounce struct {
 	Complaint bool `json:"complaint,omitempty"`
 	// Reason says what made the message a bounce.
 	Reason string `json:"reason"`
+}
+
+// Report is what the spine needs of b to note the failing address on the
+// incident whose reply bounced (the returned Message-IDs are thread keys of
+// the message already); nil when b is nil or reports delayed delivery only.
+func (b *Bounce) Report() *intake.BounceReport {
+	if b == nil || len(b.Recipients) == 0 && len(b.Delayed) > 0 {
+		return nil
+	}
+	return &intake.BounceReport{Recipients: b.Recipients, Status: b.Status, Reason: b.Reason, Complaint: b.Complaint}
 }
 
 var (

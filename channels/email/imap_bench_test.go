@@ -45,7 +45,8 @@ func BenchmarkIMAPIntake(b *testing.B) {
 			if err := c.Store(all, &imap.StoreFlags{Op: imap.StoreFlagsDel, Silent: true, Flags: []imap.Flag{flagDone, imap.FlagSeen}}, nil).Close(); err != nil {
 				b.Fatal(err)
 			}
-			a, err := New(cfg, openBolt(b, ""), quietLogger())
+			st := openBolt(b, "")
+			a, err := New(cfg, st, quietLogger())
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -57,7 +58,7 @@ func BenchmarkIMAPIntake(b *testing.B) {
 			if _, err := ic.Select("INBOX", nil).Wait(); err != nil {
 				b.Fatal(err)
 			}
-			pl := &imapPoller{a: a, inbox: &channels.StoreInbox{Store: a.st}, tries: map[imap.UID]int{}}
+			pl := &imapPoller{a: a, inbox: &channels.StoreInbox{Store: st}, tries: map[imap.UID]int{}}
 			b.StartTimer()
 			start := time.Now()
 			if err := pl.drain(context.Background(), ic); err != nil {
@@ -65,7 +66,7 @@ func BenchmarkIMAPIntake(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
 			b.StopTimer()
-			if got, _ := a.st.QueueLen(context.Background(), channels.InboxQueue); got != n {
+			if got, _ := st.QueueLen(context.Background(), channels.InboxQueue); got != n {
 				b.Fatalf("inbox holds %d, want %d", got, n)
 			}
 			_ = ic.Close()

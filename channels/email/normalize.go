@@ -150,6 +150,7 @@ func Normalize(raw io.Reader, opts NormalizeOptions) (*Normalized, error) {
 		Attachments:     w.attachments,
 		AutoReply:       reason != "",
 		AutoReplyReason: reason,
+		Bounce:          n.Bounce.Report(),
 		ReceivedAt:      opts.receivedAt(h),
 	}
 	if from != nil {

@@ -26,13 +26,14 @@ func startListener(t testing.TB, l config.SMTPListen) string {
 func startListenerLog(t testing.TB, l config.SMTPListen, logger *slog.Logger) string {
 	t.Helper()
 	l.Addr, l.Domains = "127.0.0.1:0", []string{"example.test"}
-	a, err := New(config.Email{Address: "soporte@example.test", SMTPListen: l}, openBolt(t, ""), logger)
+	s := openBolt(t, "")
+	a, err := New(config.Email{Address: "soporte@example.test", SMTPListen: l}, s, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, &channels.StoreInbox{Store: a.st}) }()
+	go func() { done <- a.Run(ctx, &channels.StoreInbox{Store: s}) }()
 	t.Cleanup(func() { cancel(); <-done })
 	waitFor(t, 5*time.Second, "smtp listener", func() bool { return a.Ready() == nil })
 	return a.SMTPAddr()
