@@ -10,6 +10,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/email/mailparse"
 )
 
 // ingest normalizes one raw message, applies what only email knows (the
@@ -20,7 +21,7 @@ func (a *Adapter) ingest(ctx context.Context, inbox channels.Inbox, raw io.Reade
 	if maxSize > 0 {
 		opts.MaxSize = maxSize
 	}
-	n, err := Normalize(raw, opts)
+	n, err := mailparse.Normalize(raw, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +39,7 @@ func (a *Adapter) ingest(ctx context.Context, inbox channels.Inbox, raw io.Reade
 // per-sender rate window, and the sender window the spine threads by. It is
 // idempotent, so a message read twice (a crash before the IMAP flag) gives
 // the same result.
-func (a *Adapter) prepare(ctx context.Context, n *Normalized) error {
+func (a *Adapter) prepare(ctx context.Context, n *mailparse.Normalized) error {
 	msg := n.Message
 	msg.SenderWindow = a.cfg.ThreadWindow
 	if msg.AutoReply || msg.From.ID == "" {

@@ -1,3 +1,9 @@
+// Package email is the email channel of intake: it reads mail by IMAP and
+// an SMTP listener, normalizes it with package mailparse, applies the
+// per-sender rate limit and hands each message to the spine's inbox; and it
+// carries replies back to customers by SMTP or as .eml files. Threading by
+// sender and bounce notes are the spine's: the adapter only puts what the
+// mail says on the message (thread keys, the sender window, the bounce).
 package email
 
 import (
@@ -14,6 +20,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/email/mailparse"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/store"
 )
@@ -189,8 +196,8 @@ func (a *Adapter) SMTPAddr() string {
 	return a.smtpSrv.ln.Addr().String()
 }
 
-func (a *Adapter) normalizeOptions() NormalizeOptions {
-	return NormalizeOptions{
+func (a *Adapter) normalizeOptions() mailparse.NormalizeOptions {
+	return mailparse.NormalizeOptions{
 		OurAddresses:   a.ours,
 		MaxSize:        int64(a.cfg.MaxSize),
 		MaxAttachment:  int64(a.cfg.MaxAttachment),

@@ -8,6 +8,7 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/intake-support/intake/channels/email/mailparse"
 )
 
 // drain stores every unprocessed message of the selected mailbox, oldest
@@ -41,7 +42,7 @@ func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 	a := p.a
 	max := int64(a.cfg.MaxSize)
 	if max <= 0 {
-		max = DefaultMaxSize
+		max = mailparse.DefaultMaxSize
 	}
 	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
@@ -100,7 +101,7 @@ func (p *imapPoller) one(ctx context.Context, uid imap.UID, raw []byte, max int6
 		delete(p.tries, uid)
 		return true, nil
 	}
-	var refused *RefusedError
+	var refused *mailparse.RefusedError
 	if errors.As(err, &refused) {
 		a.log.Warn("imap message refused; moved aside", "uid", uid, "reason", refused.Reason)
 		delete(p.tries, uid)

@@ -2,6 +2,7 @@ package email
 
 import (
 	"flag"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ func TestSMTPMemory(t *testing.T) {
 				return
 			}
 			defer c.Close()
-			errs <- c.SendMail("a@x.example", []string{"soporte@example.test"}, &bigMessage{header: bigHeader, n: size})
+			errs <- c.SendMail("a@x.example", []string{"soporte@example.test"}, bigMail(size))
 		}()
 	}
 	wg.Wait()
@@ -58,4 +59,23 @@ func TestSMTPMemory(t *testing.T) {
 			t.Logf("%d parallel %d MB mails: peak RSS %s", parallel, size>>20, strings.TrimSpace(strings.TrimPrefix(line, "VmHWM:")))
 		}
 	}
+}
+
+// bigMail is a base64 attachment mail of about n bytes, generated as it is read.
+func bigMail(n int64) io.Reader {
+	header := "From: a@x.example\nTo: soporte@example.test\nSubject: big\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n\n"
+	return io.MultiReader(strings.NewReader(header), io.LimitReader(base64Lines{}, n-int64(len(header))))
+}
+
+// base64Lines reads as endless 76-character lines of base64.
+type base64Lines struct{}
+
+func (base64Lines) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = 'A'
+		if i%77 == 76 {
+			p[i] = '\n'
+		}
+	}
+	return len(p), nil
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/email/mailparse"
 )
 
 // DisplayName is the name replies are sent under.
@@ -33,7 +34,7 @@ const DisplayName = "Soporte"
 // .eml file of outbox_dir is rewritten in place).
 func (a *Adapter) Send(ctx context.Context, r *intake.Reply) (channels.Sent, error) {
 	to, err := mail.ParseAddress(r.Conversation.Address)
-	if err == nil && !ValidAddrSpec(to.Address) {
+	if err == nil && !mailparse.ValidAddrSpec(to.Address) {
 		err = errors.New("not a valid addr-spec")
 	}
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sync/semaphore"
 
 	"github.com/intake-support/intake/channels"
+	"github.com/intake-support/intake/channels/email/mailparse"
 )
 
 // smtpServer is the SMTP listener of smtp_listen: it answers 250 to DATA
@@ -46,7 +47,7 @@ func (a *Adapter) smtpMaxSize() int64 {
 	if n := int64(a.cfg.SMTPListen.MaxSize); n > 0 {
 		return n
 	}
-	return DefaultMaxSize
+	return mailparse.DefaultMaxSize
 }
 
 // listenSMTP binds the listener so that a bad address fails Run at once.
@@ -184,13 +185,13 @@ func (s *smtpSession) Data(r io.Reader) error {
 	max := s.a.smtpMaxSize() + int64(len(rp))
 	msg, err := s.a.ingest(ctx, s.inbox, io.NewSectionReader(f, 0, size), max)
 	var smtpErr *smtp.SMTPError
-	var refused *RefusedError
+	var refused *mailparse.RefusedError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &smtpErr):
 		return smtpErr
-	case errors.Is(err, ErrTooLarge):
+	case errors.Is(err, mailparse.ErrTooLarge):
 		return errTooLarge
 	case errors.As(err, &refused):
 		s.a.log.Info("smtp message refused", "reason", refused.Reason)

@@ -7,7 +7,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/intake-support/intake/channels/email"
+	"github.com/intake-support/intake/channels/email/mailparse"
 	"github.com/intake-support/intake/triage/lang"
 )
 
@@ -25,7 +25,7 @@ func inspect(args []string, stdout, stderr io.Writer) error {
 		return exitCode(2)
 	}
 	detector := lang.New()
-	opts := email.NormalizeOptions{DetectLanguage: func(s string) string { return detector.Detect(s).Lang }}
+	opts := mailparse.NormalizeOptions{DetectLanguage: func(s string) string { return detector.Detect(s).Lang }}
 	if *path != "" {
 		cfg, err := loadConfig(*path, stderr)
 		if err != nil {
@@ -42,8 +42,8 @@ func inspect(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer f.Close()
-	n, err := email.Normalize(f, opts)
-	var refused *email.RefusedError
+	n, err := mailparse.Normalize(f, opts)
+	var refused *mailparse.RefusedError
 	if errors.As(err, &refused) {
 		fmt.Fprintf(stderr, "%s: refused: %s\n", fs.Arg(0), refused.Reason)
 		return exitCode(1)
@@ -51,7 +51,7 @@ func inspect(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
-	out, err := email.InspectJSON(n)
+	out, err := mailparse.InspectJSON(n)
 	if err != nil {
 		return err
 	}

@@ -151,7 +151,7 @@ func TestVersion(t *testing.T) {
 // can run beside a gateway on 2525.
 // It returns the new address.
 func TestInspect(t *testing.T) {
-	stdout, stderr, code := runIntake(t, "", "inspect", "../../channels/email/testdata/gmail_reply_es.eml")
+	stdout, stderr, code := runIntake(t, "", "inspect", "../../channels/email/mailparse/testdata/gmail_reply_es.eml")
 	if code != 0 {
 		t.Fatalf("inspect gmail_reply_es.eml: exit %d, stderr %s", code, stderr)
 	}
@@ -167,7 +167,7 @@ func TestInspect(t *testing.T) {
 	if got["language"] != "es" || strings.Contains(got["text"].(string), "escribió") {
 		t.Errorf("inspect: language %v, text %q; want es with the quoted history stripped", got["language"], got["text"])
 	}
-	_, stderr, code = runIntake(t, "", "inspect", "../../channels/email/testdata/not_message.eml")
+	_, stderr, code = runIntake(t, "", "inspect", "../../channels/email/mailparse/testdata/not_message.eml")
 	if code != 1 || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "refused") {
 		t.Errorf("inspect not_message.eml: exit %d, stderr %q; want exit 1 and one line saying why", code, stderr)
 	}

@@ -35,11 +35,18 @@ func group(pkg string) string {
 		if rest == "" {
 			return "spine"
 		}
+		if slices.Contains(parsers, pkg) {
+			return "parser"
+		}
 		name, _, _ := strings.Cut(rest, "/")
 		return "adapter:" + name
 	}
 	return ""
 }
+
+// parsers are the packages of pure parsing an adapter uses: they read the
+// bytes they are given and do no I/O (see TestParsersDoNoIO).
+var parsers = []string{"channels/email/mailparse"}
 
 // below lists, for each group, the groups its packages may import besides
 // their own. Adapters share one rule, handlers another.
@@ -49,7 +56,8 @@ var below = map[string][]string{
 	"config":   {"domain", "internal"},
 	"store":    {"domain", "internal"},
 	"spine":    {"store", "config", "domain", "internal"},
-	"adapter":  {"spine", "store", "config", "domain", "internal"},
+	"adapter":  {"spine", "parser", "store", "config", "domain", "internal"},
+	"parser":   {"domain", "internal"},
 	"handler":  {"config", "domain", "internal"},
 }
 
@@ -107,6 +115,13 @@ func TestAllowed(t *testing.T) {
 		{"triage", "escalation", false},
 		{"triage/model", "triage/kb", true},
 		{"metrics", "channels", true},
+		{"channels/email", "channels/email/mailparse", true},
+		{"channels/email/mailparse", "channels/email", false},
+		{"channels/email/mailparse", "channels", false},
+		{"channels/email/mailparse", "store", false},
+		{"channels/email/mailparse", "config", false},
+		{"channels/email/mailparse", "", true},
+		{"channels/slack", "channels/email/mailparse", true},
 		{"metrics", "escalation", false},
 		{"unknown", "", false},
 	}
@@ -147,6 +162,43 @@ func TestImportsPointDown(t *testing.T) {
 	for e := range exceptions {
 		if !used[e] {
 			t.Errorf("exception %s -> %s is no longer needed: remove it", show(e[0]), show(e[1]))
+		}
+	}
+}
+
+// ioImports are the imports that give a package I/O: the network, files,
+// processes, the mail protocols. net/mail, a parser of addresses, is not one.
+var ioImports = []string{"net", "net/http", "net/smtp", "os", "os/exec", "syscall",
+	"github.com/emersion/go-imap", "github.com/emersion/go-smtp", "github.com/emersion/go-sasl", "golang.org/x/oauth2"}
+
+// TestParsersDoNoIO fails when a parser package's non-test files import
+// anything that does I/O.
+func TestParsersDoNoIO(t *testing.T) {
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pkg := range parsers {
+		files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(pkg), "*.go"))
+		if err != nil || len(files) == 0 {
+			t.Fatalf("parser %s: no Go files (%v)", pkg, err)
+		}
+		for _, path := range files {
+			if strings.HasSuffix(path, "_test.go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, spec := range f.Imports {
+				p, _ := strconv.Unquote(spec.Path.Value)
+				for _, bad := range ioImports {
+					if p == bad || strings.Contains(bad, ".") && strings.HasPrefix(p, bad+"/") { // a module and its packages
+						t.Errorf("%s imports %s: a parser does no I/O", filepath.Base(path), p)
+					}
+				}
+			}
 		}
 	}
 }

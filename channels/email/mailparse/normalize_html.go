@@ -1,4 +1,4 @@
-package email
+package mailparse
 
 import (
 	"strings"

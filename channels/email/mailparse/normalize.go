@@ -1,7 +1,10 @@
-// Package email is the email channel of intake: it turns raw RFC 5322 mail
-// into normalized messages (charsets, MIME, quotes, threading, loop and
-// bounce detection, sender trust) and carries replies back to customers.
-package email
+// Package mailparse turns raw RFC 5322 mail into normalized messages:
+// MIME, charsets (UTF-7 included), format=flowed, HTML, quoted history,
+// thread keys from Message-IDs and incident tokens, loop, auto-reply and
+// bounce detection, and sender trust from Authentication-Results. It does
+// no I/O: it reads bytes it is given and knows neither the network nor the
+// store; the email adapter (package email) reads and sends mail with it.
+package mailparse
 
 import (
 	"bytes"
