@@ -1,9 +1,11 @@
 package mailparse
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/emersion/go-message"
+	"github.com/emersion/go-msgauth/authres"
 )
 
 // AuthResults are the verdicts of the receiving MTA from one
@@ -30,42 +32,51 @@ type AuthVerdict struct {
 // authResults reads the Authentication-Results field of h that is trusted:
 // the top-most one written by trustedServID, or the top-most one when
 // trustedServID is empty. Fields further down may have been written by the
-// sender and are ignored.
+// sender and are ignored. A clause authres cannot parse ends the field's
+// verdicts: the sender can then only be less verified, never more.
 func authResults(h message.Header, trustedServID string) AuthResults {
 	for _, v := range h.Values("Authentication-Results") {
-		servID, methods := splitAuthResults(v)
+		servID, results, _ := authres.Parse(cleanAuthResults(v))
+		servID = strings.ToLower(servID)
 		if trustedServID != "" && !strings.EqualFold(servID, trustedServID) {
 			continue
 		}
 		ar := AuthResults{ServID: servID}
-		for _, m := range methods {
-			ar.add(m)
+		for _, r := range results {
+			ar.add(r)
 		}
 		return ar
 	}
 	return AuthResults{}
 }
 
-// splitAuthResults strips comments and returns the authserv-id and the
-// method clauses ("dkim=pass header.d=example.com").
-func splitAuthResults(v string) (string, []string) {
+var (
+	// methodVersionRE matches a method with its version ("dkim/1="), which
+	// authres would not know as the method.
+	methodVersionRE = regexp.MustCompile(`(?i)(^|;)(\s*[a-z0-9-]+)/\d+\s*=`)
+	// legacyMailRE matches smtp.mail=, which older Gmail writes for the SPF
+	// MAIL FROM that RFC 8601 calls smtp.mailfrom.
+	legacyMailRE = regexp.MustCompile(`(?i)\bsmtp\.mail=`)
+)
+
+// cleanAuthResults prepares a field for authres.Parse, which splits it at
+// every semicolon and reads comments as text: comments go, semicolons in
+// quoted strings (a reason) become commas, and method versions and the
+// legacy smtp.mail property take their plain forms.
+func cleanAuthResults(v string) string {
 	v = stripComments(v, " ")
-	var clauses []string
-	inQuote, start := false, 0
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '"':
+	b := []byte(v)
+	inQuote := false
+	for i, c := range b {
+		switch {
+		case c == '"':
 			inQuote = !inQuote
-		case ';':
-			if !inQuote {
-				clauses = append(clauses, strings.TrimSpace(v[start:i]))
-				start = i + 1
-			}
+		case c == ';' && inQuote:
+			b[i] = ','
 		}
 	}
-	clauses = append(clauses, strings.TrimSpace(v[start:]))
-	servID := strings.ToLower(firstWord(clauses[0]))
-	return servID, clauses[1:]
+	v = methodVersionRE.ReplaceAllString(string(b), "$1$2=")
+	return legacyMailRE.ReplaceAllString(v, "smtp.mailfrom=")
 }
 
 // stripComments removes RFC 5322 comments (nested parentheses outside
@@ -96,46 +107,27 @@ func stripComments(v string, repl string) string {
 	return sb.String()
 }
 
-// add records one method clause.
-func (ar *AuthResults) add(clause string) {
-	fields := strings.Fields(clause)
-	if len(fields) == 0 {
-		return
-	}
-	method, result, ok := strings.Cut(fields[0], "=")
-	if !ok {
-		return
-	}
-	method = strings.ToLower(method)
-	if i := strings.IndexByte(method, '/'); i >= 0 {
-		method = method[:i]
-	}
-	props := map[string]string{}
-	for _, f := range fields[1:] {
-		if k, val, ok := strings.Cut(f, "="); ok {
-			props[strings.ToLower(k)] = strings.ToLower(strings.Trim(val, `"`))
-		}
-	}
-	v := AuthVerdict{Result: strings.ToLower(result)}
-	switch method {
-	case "dkim":
-		v.Domain = props["header.d"]
+// add records one verdict: the first SPF and DMARC ones, every DKIM one.
+func (ar *AuthResults) add(r authres.Result) {
+	clean := func(s string) string { return strings.ToLower(strings.Trim(s, `"`)) }
+	switch r := r.(type) {
+	case *authres.DKIMResult:
+		v := AuthVerdict{Result: clean(string(r.Value)), Domain: clean(r.Domain)}
 		if v.Domain == "" {
-			v.Domain = domainOf(props["header.i"])
+			v.Domain = domainOf(clean(r.Identifier))
 		}
 		ar.DKIM = append(ar.DKIM, v)
-	case "spf":
+	case *authres.SPFResult:
 		if ar.SPF == nil {
-			v.Domain = domainOf(firstNonEmpty(props["smtp.mailfrom"], props["smtp.mail"]))
+			v := AuthVerdict{Result: clean(string(r.Value)), Domain: domainOf(clean(r.From))}
 			if v.Domain == "" {
-				v.Domain = domainOf(props["smtp.helo"])
+				v.Domain = domainOf(clean(r.Helo))
 			}
 			ar.SPF = &v
 		}
-	case "dmarc":
+	case *authres.DMARCResult:
 		if ar.DMARC == nil {
-			v.Domain = props["header.from"]
-			ar.DMARC = &v
+			ar.DMARC = &AuthVerdict{Result: clean(string(r.Value)), Domain: clean(r.From)}
 		}
 	}
 }

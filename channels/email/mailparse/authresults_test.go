@@ -27,6 +27,10 @@ func TestAuthResults(t *testing.T) {
 		{"trusted servid absent", []string{"other; dmarc=pass header.from=x.example"}, "mx.example.com", "x.example", ""},
 		{"tld is not aligned", []string{"mx.example.com; dkim=pass header.d=example"}, "", "x.example", ""},
 		{"reason with semicolon", []string{`mx.example.com; dkim=pass reason="good; ok" header.d=x.example`}, "", "x.example", "dkim"},
+		{"method version", []string{"mx.example.com; dkim/1=pass header.d=x.example"}, "", "x.example", "dkim"},
+		{"quoted domain, upper case", []string{`mx.example.com 1; dmarc=PASS header.from="X.Example"`}, "", "x.example", "dmarc"},
+		{"comment with an equals sign", []string{"mx.example.com; spf=pass (sender smtp.mailfrom=x.example) smtp.mailfrom=evil.example"}, "", "x.example", ""},
+		{"a broken clause ends the verdicts", []string{"mx.example.com; dkim=fail header.d=x.example; garbage; dmarc=pass header.from=x.example"}, "", "x.example", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
