@@ -61,8 +61,10 @@ var (
 
 // cleanAuthResults prepares a field for authres.Parse, which splits it at
 // every semicolon and reads comments as text: comments go, semicolons in
-// quoted strings (a reason) become commas, and method versions and the
-// legacy smtp.mail property take their plain forms.
+// quoted strings (a reason) become commas, method versions and the legacy
+// smtp.mail property take their plain forms, and the authserv-id is kept
+// alone: authres refuses the field when anything but the version follows it,
+// as older Yahoo MTAs wrote ("mta1007.mail.example.com from=x.example;").
 func cleanAuthResults(v string) string {
 	v = stripComments(v, " ")
 	b := []byte(v)
@@ -76,7 +78,11 @@ func cleanAuthResults(v string) string {
 		}
 	}
 	v = methodVersionRE.ReplaceAllString(string(b), "$1$2=")
-	return legacyMailRE.ReplaceAllString(v, "smtp.mailfrom=")
+	v = legacyMailRE.ReplaceAllString(v, "smtp.mailfrom=")
+	if id, rest, ok := strings.Cut(v, ";"); ok {
+		return firstWord(strings.TrimSpace(id)) + ";" + rest
+	}
+	return firstWord(strings.TrimSpace(v))
 }
 
 // stripComments removes RFC 5322 comments (nested parentheses outside

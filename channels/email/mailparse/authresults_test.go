@@ -27,6 +27,7 @@ func TestAuthResults(t *testing.T) {
 		{"trusted servid absent", []string{"other; dmarc=pass header.from=x.example"}, "mx.example.com", "x.example", ""},
 		{"tld is not aligned", []string{"mx.example.com; dkim=pass header.d=example"}, "", "x.example", ""},
 		{"reason with semicolon", []string{`mx.example.com; dkim=pass reason="good; ok" header.d=x.example`}, "", "x.example", "dkim"},
+		{"text after the authserv-id", []string{"mx.example.com  from=x.example; dkim=pass header.d=x.example"}, "mx.example.com", "x.example", "dkim"},
 		{"method version", []string{"mx.example.com; dkim/1=pass header.d=x.example"}, "", "x.example", "dkim"},
 		{"quoted domain, upper case", []string{`mx.example.com 1; dmarc=PASS header.from="X.Example"`}, "", "x.example", "dmarc"},
 		{"comment with an equals sign", []string{"mx.example.com; spf=pass (sender smtp.mailfrom=x.example) smtp.mailfrom=evil.example"}, "", "x.example", ""},

@@ -332,21 +332,11 @@ func headerIDs(h message.Header, k string) []string {
 	return ids
 }
 
-// parseDate reads an RFC 5322 date, tolerating a trailing comment or junk.
+// parseDate reads an RFC 5322 date; net/mail tolerates the comments and
+// trailing text mailers add.
 func parseDate(v string) (time.Time, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return time.Time{}, false
-	}
-	if t, err := netmail.ParseDate(v); err == nil {
-		return t, true
-	}
-	if i := strings.IndexByte(v, '('); i > 0 {
-		if t, err := netmail.ParseDate(strings.TrimSpace(v[:i])); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
+	t, err := netmail.ParseDate(strings.TrimSpace(v))
+	return t, err == nil
 }
 
 // receivedAt is when the top-most MTA received the message (the date after
