@@ -37,8 +37,8 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 // system handles intake's own messages: SLA timers and major incident notices.
 func (d *Desk) system(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
 	switch intake.SystemEvent(msg.Action) {
-	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved:
-		return d.major(inc, msg, now)
+	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved, intake.EventMajorRefresh:
+		return d.major(ctx, inc, msg, now)
 	case intake.EventSLAClaim, intake.EventSLAResolve:
 		return d.sla(ctx, inc, msg, now)
 	}
@@ -156,7 +156,9 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 		}
 		replies = append(replies, more...)
 	}
-	d.resolveChildren(inc)
+	if err := d.resolveChildren(ctx, inc); err != nil {
+		return nil, err
+	}
 	return replies, nil
 }
 

@@ -48,7 +48,10 @@ type Desk struct {
 // provides it (channels.Incidents) over its store.
 type Incidents interface {
 	GetIncident(ctx context.Context, id intake.IncidentID) (*intake.Incident, error)
+	// ListByStatus returns every incident in status s.
 	ListByStatus(ctx context.Context, s intake.Status) ([]*intake.Incident, error)
+	// RecentByStatus returns the newest incidents in status s, at most limit.
+	RecentByStatus(ctx context.Context, s intake.Status, limit int) ([]*intake.Incident, error)
 }
 
 // Counters counts what the desk decided; *metrics.Ops is one.

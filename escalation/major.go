@@ -13,13 +13,18 @@ import (
 // reportActor marks the timeline notes that list a parent's reports.
 const reportActor = "major"
 
-// reportsOf lists the reports grouped under a parent incident.
+// reportsOf lists the reports grouped under a parent incident: each note of
+// reportActor names one or more (a refresh lists all it found, space-separated).
 func reportsOf(inc *intake.Incident) []intake.IncidentID {
 	var ids []intake.IncidentID
+	seen := map[intake.IncidentID]bool{}
 	for _, e := range inc.Timeline {
 		if e.Kind == intake.EventNote && e.Actor == reportActor {
-			if id := intake.IncidentID(e.Text); !slices.Contains(ids, id) {
-				ids = append(ids, id)
+			for _, f := range strings.Fields(e.Text) {
+				if id := intake.IncidentID(f); !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
 			}
 		}
 	}
@@ -39,9 +44,20 @@ func reportText(inc *intake.Incident) string {
 	return inc.Subject + " " + inc.Details["description"]
 }
 
+// candidates is how many of the newest escalated, and of the newest claimed,
+// incidents a report is compared with to find its parent: in a storm they are
+// the storm's own reports, which name the parent, so the cost of grouping
+// does not grow with the number of reports.
+const candidates = 32
+
+// refreshEvery is how often, at most, a parent's card is refreshed while
+// reports join it: once per interval, however many arrive.
+const refreshEvery = 5 * time.Second
+
 // findParent returns the parent incident inc belongs under, or "" when too
 // few similar reports are open in the window. The earlier similar reports
 // that are not grouped yet are returned too, so they can be told to join.
+// Only the newest incidents are compared (see candidates).
 func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Time) (intake.IncidentID, []intake.IncidentID, error) {
 	m := d.cfg.MajorIncidents
 	if !m.Enabled() || inc.Category == "" || inc.ParentID != "" {
@@ -49,7 +65,7 @@ func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Ti
 	}
 	var similar []*intake.Incident
 	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
-		list, err := d.incidents.ListByStatus(ctx, s)
+		list, err := d.incidents.RecentByStatus(ctx, s, candidates)
 		if err != nil {
 			return "", nil, fmt.Errorf("major incidents: %w", err)
 		}
@@ -97,11 +113,18 @@ func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.In
 	if err := inc.Transition(intake.StatusEscalated, Actor, now, "grouped under major incident "+string(parent)); err != nil {
 		return intake.Outcome{}, err
 	}
-	for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
-		d.tell(intake.EventMajorReport, parent, id, string(id))
-	}
-	for _, id := range join {
-		d.tell(intake.EventMajorJoin, id, parent, string(parent))
+	if len(join) == 0 {
+		// One more report of a known major incident: the parent learns of it
+		// with the others at its next refresh, not one message per report.
+		d.refreshSoon(parent, now)
+	} else {
+		// The major incident forms: the parent hears of its first reports at once.
+		for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
+			d.tell(intake.EventMajorReport, parent, id, string(id))
+		}
+		for _, id := range join {
+			d.tell(intake.EventMajorJoin, id, parent, string(parent))
+		}
 	}
 	es := fmt.Sprintf("Tu reporte quedó registrado como %s. Estamos atendiendo una falla general que afecta a varias personas (%s); te avisaremos en cuanto quede resuelta.", inc.ID, parent)
 	en := fmt.Sprintf("Your report is registered as %s. We are working on a wider problem affecting several people (%s); we will let you know as soon as it is resolved.", inc.ID, parent)
@@ -109,7 +132,7 @@ func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.In
 }
 
 // major handles the grouping messages on one incident.
-func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+func (d *Desk) major(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
 	other := intake.IncidentID(msg.Target)
 	switch intake.SystemEvent(msg.Action) {
 	case intake.EventMajorReport:
@@ -136,6 +159,13 @@ func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) (
 			out = append(out, u)
 		}
 		return out, nil
+	case intake.EventMajorRefresh:
+		if inc.ParentID != "" {
+			// The timer fired on the report that set it last: pass it on.
+			d.tell(intake.EventMajorRefresh, inc.ParentID, inc.ID, "")
+			return nil, nil
+		}
+		return d.refresh(ctx, inc, now)
 	case intake.EventMajorResolved:
 		if !inc.Open() {
 			return nil, nil
@@ -150,9 +180,72 @@ func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) (
 	return nil, nil
 }
 
-// resolveChildren tells every report grouped under inc that it is resolved.
-func (d *Desk) resolveChildren(inc *intake.Incident) {
+// refreshSoon asks for the parent's card to be refreshed at the end of the
+// current interval. The timer's key is the parent's, so every report of the
+// interval replaces it with the same deadline: it fires once, on the report
+// that set it last, which passes it on to the parent.
+func (d *Desk) refreshSoon(parent intake.IncidentID, now time.Time) {
+	due := now.Truncate(refreshEvery).Add(refreshEvery)
+	d.fx.Timers = append(d.fx.Timers, intake.ScheduleTimer(intake.TimerKey("major-refresh", parent), due, intake.EventMajorRefresh))
+}
+
+// refresh lists on the parent inc the reports grouped under it since its last
+// refresh and updates its card once. A parent already resolved resolves them.
+func (d *Desk) refresh(ctx context.Context, inc *intake.Incident, now time.Time) ([]intake.Reply, error) {
+	added, err := d.unlisted(ctx, inc)
+	if err != nil || len(added) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(added))
+	for i, id := range added {
+		ids[i] = string(id)
+	}
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: reportActor, Text: strings.Join(ids, " ")})
+	if !inc.Open() {
+		for _, id := range added {
+			d.tell(intake.EventMajorResolved, id, inc.ID, inc.Resolution)
+		}
+		return nil, nil
+	}
+	if inc.CardReply == "" {
+		return nil, nil
+	}
+	return []intake.Reply{d.cardUpdate(inc)}, nil
+}
+
+// unlisted returns the open reports grouped under inc that its timeline does
+// not list yet, in ID order. It reads every open incident: it runs once per
+// refresh interval and once when the parent is resolved, never per report.
+func (d *Desk) unlisted(ctx context.Context, inc *intake.Incident) ([]intake.IncidentID, error) {
+	listed := map[intake.IncidentID]bool{inc.ID: true}
 	for _, id := range reportsOf(inc) {
+		listed[id] = true
+	}
+	var out []intake.IncidentID
+	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
+		list, err := d.incidents.ListByStatus(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("reports of %s: %w", inc.ID, err)
+		}
+		for _, o := range list {
+			if o.ParentID == inc.ID && !listed[o.ID] {
+				out = append(out, o.ID)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// resolveChildren tells every report grouped under inc that it is resolved:
+// those its timeline lists and those not refreshed into it yet.
+func (d *Desk) resolveChildren(ctx context.Context, inc *intake.Incident) error {
+	more, err := d.unlisted(ctx, inc)
+	if err != nil {
+		return err
+	}
+	for _, id := range append(reportsOf(inc), more...) {
 		d.tell(intake.EventMajorResolved, id, inc.ID, inc.Resolution)
 	}
+	return nil
 }
