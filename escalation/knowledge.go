@@ -49,16 +49,6 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 	return false
 }
 
-// draft is a KB article in the knowledge base's file format, for a manager
-// to review and move into the KB folder.
-type draft struct {
-	ID        string              `yaml:"id"`
-	Category  string              `yaml:"category"`
-	Title     map[string]string   `yaml:"title"`
-	Questions map[string][]string `yaml:"questions"`
-	Answer    map[string]string   `yaml:"answer"`
-}
-
 // share posts the summary of a knowledge-tier resolution to the knowledge
 // channel and writes it as a draft article. The draft's file name is the
 // incident's, so a handling repeated after a conflict rewrites the same file.
@@ -107,13 +97,13 @@ func (d *Desk) writeDraft(inc *intake.Incident, s summary) error {
 		category = "other"
 	}
 	// Only the incident's language is known; the other stays for the manager.
-	a := draft{
+	a := &intake.Article{
 		ID: "draft-" + strings.ToLower(string(inc.ID)), Category: category,
 		Title:     map[string]string{lang: title(inc)},
 		Questions: map[string][]string{lang: {s.Problem}},
 		Answer:    map[string]string{lang: answer},
 	}
-	b, err := yaml.Marshal([]draft{a})
+	b, err := yaml.Marshal([]*intake.Article{a})
 	if err != nil {
 		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
 	}
