@@ -47,6 +47,10 @@ const (
 	EventMajorJoin SystemEvent = "sla:major-join"
 	// EventMajorResolved tells a report that its parent was resolved.
 	EventMajorResolved SystemEvent = "sla:major-resolved"
+	// EventMajorRefresh is the coalesced update of a parent incident: a
+	// report's timer passes it on to its parent, which then counts every
+	// report grouped under it since the last refresh and updates its card once.
+	EventMajorRefresh SystemEvent = "sla:major-refresh"
 )
 
 // SLAClock is the payload of an SLA timer: which clock of which tier, and

@@ -29,6 +29,7 @@ var systemEvents = map[intake.SystemEvent]handlerKind{
 	intake.EventMajorReport:    toHumans,
 	intake.EventMajorJoin:      toHumans,
 	intake.EventMajorResolved:  toHumans,
+	intake.EventMajorRefresh:   toHumans,
 }
 
 // handlerFor says who handles msg on inc: system events by the table above;

@@ -37,6 +37,7 @@ func TestHandlerFor(t *testing.T) {
 		{"major report", escalated, system(intake.EventMajorReport), toHumans},
 		{"major join", escalated, system(intake.EventMajorJoin), toHumans},
 		{"major resolved", triage, system(intake.EventMajorResolved), toHumans},
+		{"major refresh", resolved, system(intake.EventMajorRefresh), toHumans},
 		{"unknown event", escalated, system("other:thing"), toLevelOne},
 	}
 	for _, tt := range tests {

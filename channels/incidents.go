@@ -21,3 +21,8 @@ func (i Incidents) GetIncident(ctx context.Context, id intake.IncidentID) (*inta
 func (i Incidents) ListByStatus(ctx context.Context, s intake.Status) ([]*intake.Incident, error) {
 	return i.Store.ListIncidents(ctx, store.Filter{Status: s})
 }
+
+// RecentByStatus returns the newest incidents in status s, at most limit.
+func (i Incidents) RecentByStatus(ctx context.Context, s intake.Status, limit int) ([]*intake.Incident, error) {
+	return i.Store.ListIncidents(ctx, store.Filter{Status: s, Limit: limit})
+}

@@ -217,6 +217,9 @@ func TestOutageReportsShareOneParentCard(t *testing.T) {
 			"URGENTE: el servidor de facturación está caído, nadie puede entrar, error 500 en toda la empresa"))
 	}
 	waitFor(t, 20*time.Second, "every reporter's acknowledgement", func() bool { return len(g.Relay.Mails()) >= reporters })
+	// The parent's card is refreshed once per interval (5 s), not per report:
+	// let the gateway's clock pass one.
+	g.Clock.Advance(10 * time.Second)
 
 	parent := g.incidentOf(intake.EmailThreadKey("o00@cliente.test"))
 	var parentCard string

@@ -37,8 +37,8 @@ func (d *Desk) Handle(ctx context.Context, inc *intake.Incident, msg *intake.Mes
 // system handles intake's own messages: SLA timers and major incident notices.
 func (d *Desk) system(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
 	switch intake.SystemEvent(msg.Action) {
-	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved:
-		return d.major(inc, msg, now)
+	case intake.EventMajorReport, intake.EventMajorJoin, intake.EventMajorResolved, intake.EventMajorRefresh:
+		return d.majors.handle(ctx, inc, msg, now)
 	case intake.EventSLAClaim, intake.EventSLAResolve:
 		return d.sla(ctx, inc, msg, now)
 	}
@@ -69,7 +69,7 @@ func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 		}
 		return []intake.Reply{d.relay(inc, msg)}, nil
 	}
-	return []intake.Reply{d.inThread(inc, fmt.Sprintf("Unknown action %q.", msg.Action), who)}, nil
+	return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("Unknown action %q.", msg.Action), who)}, nil
 }
 
 // claim gives the incident to who unless someone holds it. Exactly one of
@@ -79,39 +79,39 @@ func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	switch {
 	case inc.ClaimedBy == who:
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
 	case inc.ClaimedBy != "":
-		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is already claimed by "), mention(inc.ClaimedBy))}, nil
+		return []intake.Reply{d.cards.notice(inc, who, text(string(inc.ID)+" is already claimed by "), mention(inc.ClaimedBy))}, nil
 	case inc.Status != intake.StatusEscalated:
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if err := inc.Transition(intake.StatusClaimed, who, now, "claimed"); err != nil {
 		return nil, err
 	}
 	inc.ClaimedBy = who
-	d.cancelTimers(inc, inc.Tier)
-	d.scheduleResolve(inc, now)
-	return []intake.Reply{d.cardUpdate(inc)}, nil
+	d.clocks.cancel(inc, inc.Tier)
+	d.clocks.startResolve(inc, now)
+	return []intake.Reply{d.cards.update(inc)}, nil
 }
 
 // release gives a claimed incident back to the tier; the claim clock restarts.
 func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	if inc.Status != intake.StatusClaimed || inc.ClaimedBy != who {
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
 	}
-	d.cancelTimers(inc, inc.Tier)
+	d.clocks.cancel(inc, inc.Tier)
 	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
-	d.scheduleClaim(inc, now)
-	return []intake.Reply{d.cardUpdate(inc), d.notice(inc, "", text("Released by "), mention(who), text("; it needs an owner."))}, nil
+	d.clocks.startClaim(inc, now)
+	return []intake.Reply{d.cards.update(inc), d.cards.notice(inc, "", text("Released by "), mention(who), text("; it needs an owner."))}, nil
 }
 
 // escalate moves the incident to tier to (empty: the tier's next) with a note.
 func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, to intake.TierID, note string, now time.Time) ([]intake.Reply, error) {
 	if !inc.Open() {
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s is %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if to == "" {
 		if t := d.tier(inc.Tier); t != nil {
@@ -119,7 +119,7 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		}
 	}
 	if to == "" || d.tier(to) == nil {
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
 	}
 	from := inc.Tier
 	replies, err := d.moveTo(inc, to, who, note, now)
@@ -131,32 +131,34 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 	if note != "" {
 		said = append(said, text(": "+note))
 	}
-	return append(replies, d.notice(inc, "", said...)), nil
+	return append(replies, d.cards.notice(inc, "", said...)), nil
 }
 
 // resolve closes the incident's work: the customer gets the resolution and
 // the survey; a knowledge-tier resolution is shared with the team.
 func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolution string, now time.Time) ([]intake.Reply, error) {
 	if !inc.Open() {
-		return []intake.Reply{d.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
 	}
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
-		return []intake.Reply{d.notice(inc, who, text(string(inc.ID)+" is claimed by "), mention(inc.ClaimedBy), text("; only they can resolve it."))}, nil
+		return []intake.Reply{d.cards.notice(inc, who, text(string(inc.ID)+" is claimed by "), mention(inc.ClaimedBy), text("; only they can resolve it."))}, nil
 	}
-	d.cancelTimers(inc, inc.Tier)
+	d.clocks.cancel(inc, inc.Tier)
 	inc.Resolution = strings.TrimSpace(resolution)
 	if err := inc.Transition(intake.StatusResolved, who, now, inc.Resolution); err != nil {
 		return nil, err
 	}
-	replies := []intake.Reply{d.cardUpdate(inc), d.resolvedCustomer(inc, who)}
+	replies := []intake.Reply{d.cards.update(inc), d.customers.resolved(inc, who)}
 	if inc.Tier == d.knowledgeTier {
-		more, err := d.share(inc, who, now)
+		more, err := d.knowledge.share(inc, who, now)
 		if err != nil {
 			return nil, err
 		}
 		replies = append(replies, more...)
 	}
-	d.resolveChildren(inc)
+	if err := d.majors.resolveChildren(ctx, inc); err != nil {
+		return nil, err
+	}
 	return replies, nil
 }
 
@@ -202,5 +204,5 @@ func (d *Desk) fromCustomer(inc *intake.Incident, msg *intake.Message) []intake.
 	for _, a := range msg.Attachments {
 		text += fmt.Sprintf("\n[attachment: %s, %s, %d bytes]", a.Name, a.Type, a.Size)
 	}
-	return []intake.Reply{d.inThread(inc, text, "")}
+	return []intake.Reply{d.cards.inThread(inc, text, "")}
 }

@@ -22,8 +22,13 @@ const (
 	ActionReply = "reply"
 )
 
+// cards renders incidents as agents see them in their tier's channel (or the
+// web desk), and the posts in a card's thread. Cards, mentions and notices are
+// data: each adapter renders them.
+type cards struct{ *scope }
+
 // card renders inc as agents see it in its tier channel.
-func (d *Desk) card(inc *intake.Incident) *intake.Card {
+func (d cards) card(inc *intake.Incident) *intake.Card {
 	c := &intake.Card{
 		IncidentID: inc.ID, Title: title(inc), Status: inc.Status, Tier: inc.Tier, TierName: d.tierName(inc.Tier),
 		Customer: inc.Customer, Origin: inc.Conversation.Channel, Language: inc.Language, Category: inc.Category,
@@ -78,7 +83,7 @@ func (d *Desk) card(inc *intake.Incident) *intake.Card {
 
 // detailOrder lists the incident's details: those the category asks for
 // first (an on-site tier sees address and availability on top), then the rest.
-func (d *Desk) detailOrder(inc *intake.Incident) []string {
+func (d cards) detailOrder(inc *intake.Incident) []string {
 	var out []string
 	for _, k := range d.cfg.Triage.DetailsFor(inc.Category) {
 		if inc.Details[k] != "" {
@@ -120,34 +125,62 @@ func fallback(c *intake.Card) string {
 	return s
 }
 
-// cardUpdate replaces the incident's card in place.
-func (d *Desk) cardUpdate(inc *intake.Incident) intake.Reply {
+// post is the incident's new card (inc.CardReply) in its tier's channel.
+func (d cards) post(inc *intake.Incident) intake.Reply {
+	c := d.card(inc)
+	return intake.Reply{ID: inc.CardReply, Conversation: d.tierConv(inc.Tier), Card: c, Text: fallback(c), Language: inc.Language, Auto: true}
+}
+
+// moved is the update of the card oldCard that inc had in tier from: no
+// longer actionable, it says where the incident went and who moved it.
+func (d cards) moved(inc *intake.Incident, oldCard string, from intake.TierID, actor string) intake.Reply {
+	old := d.card(inc)
+	old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
+	moved := []intake.Span{text("to " + d.tierName(inc.Tier) + " by "), mention(actor)}
+	old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: intake.PlainText(moved), Rich: moved})
+	return intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true}
+}
+
+// update replaces the incident's card in place.
+func (d cards) update(inc *intake.Incident) intake.Reply {
 	c := d.card(inc)
 	return intake.Reply{Conversation: d.tierConv(inc.Tier), UpdateOf: inc.CardReply, Card: c, Text: fallback(c), Auto: true}
 }
 
 // inThread posts text in the card's thread; to, when set, makes it ephemeral.
-func (d *Desk) inThread(inc *intake.Incident, text, to string) intake.Reply {
+func (d cards) inThread(inc *intake.Incident, text, to string) intake.Reply {
 	return intake.Reply{Conversation: d.tierConv(inc.Tier), ThreadOf: inc.CardReply, Text: text, EphemeralTo: to, Auto: true}
 }
 
 // notice is inThread for a text with mentions, kept as data: the adapter
 // renders them (in Slack they notify) and escapes the rest.
-func (d *Desk) notice(inc *intake.Incident, to string, spans ...intake.Span) intake.Reply {
+func (d cards) notice(inc *intake.Incident, to string, spans ...intake.Span) intake.Reply {
 	r := d.inThread(inc, intake.PlainText(spans), to)
 	r.Rich = spans
 	return r
 }
 
-// formatDue renders a deadline in the business-hours time zone.
-func (d *Desk) formatDue(t time.Time) string {
-	loc := d.cfg.BusinessHours.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
-}
-
 // Card returns inc as agents see it, for desks that render cards themselves
 // (the web desk).
-func (d *Desk) Card(inc *intake.Incident) *intake.Card { return d.bound().card(inc) }
+func (d *Desk) Card(inc *intake.Incident) *intake.Card { return d.bound().cards.card(inc) }
+
+// cardSeq returns n of a card reply ID card:INC-...:n, 0 for none.
+func cardSeq(id string) int {
+	var n int
+	if i := strings.LastIndexByte(id, ':'); i >= 0 {
+		_, _ = fmt.Sscanf(id[i+1:], "%d", &n)
+	}
+	return n
+}
+
+// mention is a mention of user as data, for the adapters to render; intake
+// itself stays plain text.
+func mention(user string) intake.Span {
+	if user == "" || user == Actor || strings.HasPrefix(user, "sla") {
+		return intake.Span{Text: "intake"}
+	}
+	return intake.Span{User: user}
+}
+
+// text is a plain text span.
+func text(s string) intake.Span { return intake.Span{Text: s} }

@@ -12,66 +12,61 @@ import (
 // ActionRatePrefix starts the action of a survey button: "rate:1" to "rate:5".
 const ActionRatePrefix = "rate:"
 
-// say picks the text in the customer's language: Spanish, English, or both
-// when the language is neither.
-func say(lang, es, en string) string {
-	switch lang {
-	case "es":
-		return es
-	case "en":
-		return en
-	}
-	return es + "\n\n" + en
-}
+// customers writes what the desk tells customers, in their language
+// (phrases.go): the acknowledgement, the resolution with its survey.
+type customers struct{ *scope }
 
-var diasES = [...]string{"domingo", "lunes", "martes", "miércoles", "jueves", "viernes", "sábado"}
-
-// ackCustomer tells the customer their incident number, the tier's name in
+// ack tells the customer their incident number, the tier's name in
 // their language, and when a person will reply. It is the one text that
 // states timing, so it never says two things: an urgent incident whose
 // on-call target was alerted (oncall) or that arrives in business hours is
 // "the team is alerted now"; anything else out of hours is "queued until"
 // the next opening, in the desk's time zone.
-func (d *Desk) ackCustomer(inc *intake.Incident, now time.Time, oncall bool) intake.Reply {
-	es := fmt.Sprintf("Tu solicitud quedó registrada como %s y pasó a nuestro equipo de soporte (%s).", inc.ID, d.tierNameIn(inc.Tier, "es"))
-	en := fmt.Sprintf("Your request is registered as %s and was passed to our support team (%s).", inc.ID, d.tierNameIn(inc.Tier, "en"))
-	h := ClockFor(d.cfg, d.tier(inc.Tier))
+func (c customers) ack(inc *intake.Incident, now time.Time, oncall bool) intake.Reply {
+	h := ClockFor(c.cfg, c.tier(inc.Tier))
 	urgent := isUrgent(inc)
-	switch {
-	case urgent && (oncall || h.Open(now)):
-		es += " Como es urgente, ya avisamos al equipo: una persona te responderá en este mismo hilo lo antes posible."
-		en += " As it is urgent, the team has been alerted now: a person will follow up in this thread as soon as possible."
-	case h.Open(now):
-		es += " Una persona te responderá en este mismo hilo."
-		en += " A person will follow up in this thread."
-	default:
-		next := h.NextOpen(now).In(h.loc())
-		bh := d.cfg.BusinessHours
-		es += fmt.Sprintf(" Ahora estamos fuera de horario de atención (%s a %s, %s): queda en cola y una persona te responderá en este mismo hilo a partir del %s %s a las %s.",
-			bh.From, bh.To, h.loc(), diasES[next.Weekday()], next.Format("02/01"), next.Format("15:04"))
-		en += fmt.Sprintf(" We are outside business hours (%s to %s, %s): it is queued and a person will follow up in this thread from %s.",
-			bh.From, bh.To, h.loc(), next.Format("Monday Jan 2 at 15:04"))
-		if urgent {
-			es += " Lo marcamos como urgente: será lo primero que atendamos."
-			en += " We marked it as urgent: it will be the first we take."
+	in := func(l string) string {
+		s := phrase("ack", l, inc.ID, c.tierNameIn(inc.Tier, l))
+		switch {
+		case urgent && (oncall || h.Open(now)):
+			s += phrase("ack_urgent_now", l)
+		case h.Open(now):
+			s += phrase("ack_open", l)
+		default:
+			bh := c.cfg.BusinessHours
+			s += phrase("ack_closed", l, bh.From, bh.To, h.loc(), when(l, h.NextOpen(now).In(h.loc())))
+			if urgent {
+				s += phrase("ack_urgent_queued", l)
+			}
 		}
+		return s
 	}
-	return intake.Reply{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}
+	return intake.Reply{Text: say(inc.Language, in), Language: inc.Language, Auto: true}
 }
 
-// resolvedCustomer gives the customer the resolution and the one-question survey.
-func (d *Desk) resolvedCustomer(inc *intake.Incident, who string) intake.Reply {
+// grouped tells the customer their report joined major incident parent.
+func (c customers) grouped(inc *intake.Incident, parent intake.IncidentID) intake.Reply {
+	in := func(l string) string { return phrase("grouped", l, inc.ID, parent) }
+	return intake.Reply{Text: say(inc.Language, in), Language: inc.Language, Auto: true}
+}
+
+// resolved gives the customer the resolution and the one-question survey.
+func (c customers) resolved(inc *intake.Incident, who string) intake.Reply {
 	res := inc.Resolution
 	if res == "" {
 		res = "-"
 	}
-	es := fmt.Sprintf("Tu incidencia %s quedó resuelta.\n\nSolución: %s\n\n¿Qué tan satisfecho quedaste con la atención? Responde con un número del 1 (nada) al 5 (mucho).", inc.ID, res)
-	en := fmt.Sprintf("Your incident %s is resolved.\n\nResolution: %s\n\nHow satisfied are you with the support you got? Reply with a number from 1 (not at all) to 5 (very).", inc.ID, res)
-	r := intake.Reply{Text: say(inc.Language, es, en), Language: inc.Language, Author: who}
+	in := func(l string) string { return phrase("resolved", l, inc.ID, res) }
+	r := intake.Reply{Text: say(inc.Language, in), Language: inc.Language, Author: who}
 	for i := 1; i <= 5; i++ {
 		r.Buttons = append(r.Buttons, intake.Button{Action: ActionRatePrefix + strconv.Itoa(i), Label: strconv.Itoa(i)})
 	}
 	return r
+}
+
+// thanks thanks the customer for answering the survey.
+func (c customers) thanks(inc *intake.Incident) intake.Reply {
+	return intake.Reply{Text: say(inc.Language, func(l string) string { return phrase("thanks", l) }), Language: inc.Language, Auto: true}
 }
 
 // surveyAsked reports whether the customer was sent the survey.
@@ -115,12 +110,9 @@ func (d *Desk) SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.O
 	inc.Satisfaction = n
 	inc.Record(intake.Event{Kind: intake.EventNote, At: d.clock(), Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID,
 		Text: fmt.Sprintf("satisfaction %d/5", n)})
-	out := intake.Outcome{Replies: []intake.Reply{{
-		Text:     say(inc.Language, "¡Gracias por tu respuesta!", "Thank you for your answer!"),
-		Language: inc.Language, Auto: true,
-	}}}
+	out := intake.Outcome{Replies: []intake.Reply{d.customers.thanks(inc)}}
 	if inc.CardReply != "" {
-		out.Replies = append(out.Replies, d.cardUpdate(inc))
+		out.Replies = append(out.Replies, d.cards.update(inc))
 	}
 	return out, true
 }

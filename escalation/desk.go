@@ -27,20 +27,30 @@ const Actor = "intake"
 // then applies the outcome. Its only direct writes are draft articles,
 // idempotent, so a handling that is retried after a conflicting write does no
 // harm.
+//
+// The desk itself runs the agents' actions and routing (actions.go, this
+// file); each handling gets its own collaborators for the rest: cards
+// (card.go), the SLA clocks (timers.go, steps.go), the customer's texts
+// (customer.go, phrases.go), major incidents (major.go), knowledge sharing
+// (knowledge.go) and the on-call alert (oncall.go).
 type Desk struct {
-	// cfg and router are the configuration one handling works with: entry
-	// points take them from cur, so a reload never changes them midway.
-	cfg           *config.Config
-	router        *Router
 	cur           *atomic.Pointer[snapshot]
 	incidents     Incidents
 	now           func() time.Time
 	log           *slog.Logger
 	knowledgeTier intake.TierID
 	metrics       Counters
-	// fx collects the timers and notices of one handling; bound gives every
-	// handling its own.
-	fx *intake.Outcome
+
+	// One handling's configuration and outcome (see bound), and the
+	// collaborators that share them.
+	*scope
+	router    *Router
+	cards     cards
+	clocks    clocks
+	customers customers
+	majors    majors
+	knowledge knowledge
+	onCall    onCall
 }
 
 // Incidents is what the desk reads besides the incident in hand: other
@@ -48,7 +58,10 @@ type Desk struct {
 // provides it (channels.Incidents) over its store.
 type Incidents interface {
 	GetIncident(ctx context.Context, id intake.IncidentID) (*intake.Incident, error)
+	// ListByStatus returns every incident in status s.
 	ListByStatus(ctx context.Context, s intake.Status) ([]*intake.Incident, error)
+	// RecentByStatus returns the newest incidents in status s, at most limit.
+	RecentByStatus(ctx context.Context, s intake.Status, limit int) ([]*intake.Incident, error)
 }
 
 // Counters counts what the desk decided; *metrics.Ops is one.
@@ -83,7 +96,7 @@ func WithMetrics(m Counters) Option { return func(d *Desk) { d.metrics = m } }
 
 // New returns the desk of cfg, reading other incidents from incidents.
 func New(cfg *config.Config, incidents Incidents, opts ...Option) *Desk {
-	d := &Desk{cfg: cfg, incidents: incidents, now: time.Now, log: slog.Default(), knowledgeTier: DefaultKnowledgeTier, metrics: noCounters{}}
+	d := &Desk{incidents: incidents, now: time.Now, log: slog.Default(), knowledgeTier: DefaultKnowledgeTier, metrics: noCounters{}}
 	for _, o := range opts {
 		o(d)
 	}
@@ -103,12 +116,19 @@ type snapshot struct {
 	router *Router
 }
 
-// bound returns the desk working with the current configuration.
+// bound returns the desk working with the current configuration, with
+// collaborators of its own for one handling.
 func (d *Desk) bound() *Desk {
 	s := d.cur.Load()
 	c := *d
-	c.cfg, c.router = s.cfg, s.router
-	c.fx = &intake.Outcome{}
+	sc := &scope{cfg: s.cfg, fx: &intake.Outcome{}}
+	c.scope, c.router = sc, s.router
+	c.cards = cards{sc}
+	c.clocks = clocks{sc}
+	c.customers = customers{sc}
+	c.majors = majors{scope: sc, incidents: d.incidents, cards: c.cards, clocks: c.clocks, customers: c.customers}
+	c.knowledge = knowledge{scope: sc, cards: c.cards}
+	c.onCall = onCall{scope: sc}
 	return &c
 }
 
@@ -135,29 +155,6 @@ func (d *Desk) Router() *Router { return d.cur.Load().router }
 
 func (d *Desk) clock() time.Time { return d.now().UTC() }
 
-func (d *Desk) tier(id intake.TierID) *config.Tier {
-	t, _ := d.cfg.Tier(id)
-	return t
-}
-
-// tierConv is the conversation of a tier's agents: its Slack channel, or
-// the web desk for a tier without one while the desk is on.
-func (d *Desk) tierConv(id intake.TierID) intake.Conversation {
-	c := intake.Conversation{Channel: intake.ChannelSlack}
-	if t := d.tier(id); t != nil {
-		c.Address = t.SlackChannel
-		if d.cfg.ServedByDesk(t) {
-			c = intake.Conversation{Channel: intake.ChannelWeb, Address: string(id)}
-		}
-	}
-	return c
-}
-
-// deskOnly reports whether the web desk is the only human side (Slack off):
-// posts meant for Slack channels (knowledge, managers) are then left on the
-// timeline instead of being queued for an adapter that is not running.
-func (d *Desk) deskOnly() bool { return d.cfg.Web.Enabled && !d.cfg.Channels.Slack.Enabled() }
-
 // Escalate routes inc to a tier (esc.Tier, when it names one, overrides the
 // routing rules), posts its card there and tells the customer a person will
 // follow up.
@@ -181,10 +178,14 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 			}
 		}
 	}
-	if parent, join, err := d.findParent(ctx, inc, now); err != nil {
+	if parent, join, err := d.majors.findParent(ctx, inc, now); err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
 	} else if parent != "" {
-		return d.group(ctx, inc, parent, join, now)
+		ack, err := d.majors.group(ctx, inc, parent, join, now)
+		if err != nil {
+			return intake.Outcome{}, err
+		}
+		return d.outcome([]intake.Reply{ack}), nil
 	}
 	to, why := esc.Tier, "forced by level I"
 	if to == "" || d.tier(to) == nil {
@@ -203,11 +204,11 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)
 	}
 	d.metrics.Escalated(esc.Reason, to)
-	alert, alerted := d.alertOnCall(inc, now)
+	alert, alerted := d.onCall.alert(inc, now)
 	if alerted {
 		replies = append(replies, alert)
 	}
-	replies = append(replies, d.ackCustomer(inc, now, alerted))
+	replies = append(replies, d.customers.ack(inc, now, alerted))
 	return d.outcome(replies), nil
 }
 
@@ -230,67 +231,18 @@ func (d *Desk) routeInput(inc *intake.Incident, esc intake.Escalation, now time.
 // started afresh.
 func (d *Desk) moveTo(inc *intake.Incident, to intake.TierID, actor, note string, now time.Time) ([]intake.Reply, error) {
 	from, oldCard := inc.Tier, inc.CardReply
-	d.cancelTimers(inc, from)
+	d.clocks.cancel(inc, from)
 	inc.Tier = to
 	inc.ClaimedBy = ""
 	if err := inc.Transition(intake.StatusEscalated, actor, now, note); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = to
-	d.scheduleClaim(inc, now)
+	d.clocks.startClaim(inc, now)
 	inc.CardReply = fmt.Sprintf("card:%s:%d", inc.ID, cardSeq(oldCard)+1)
-	c := d.card(inc)
-	replies := []intake.Reply{{ID: inc.CardReply, Conversation: d.tierConv(to), Card: c, Text: fallback(c), Language: inc.Language, Auto: true}}
+	replies := []intake.Reply{d.cards.post(inc)}
 	if oldCard != "" && from != "" {
-		old := d.card(inc)
-		old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
-		moved := []intake.Span{text("to " + d.tierName(to) + " by "), mention(actor)}
-		old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: intake.PlainText(moved), Rich: moved})
-		replies = append(replies, intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true})
+		replies = append(replies, d.cards.moved(inc, oldCard, from, actor))
 	}
 	return replies, nil
-}
-
-// cardSeq returns n of a card reply ID card:INC-...:n, 0 for none.
-func cardSeq(id string) int {
-	var n int
-	if i := strings.LastIndexByte(id, ':'); i >= 0 {
-		_, _ = fmt.Sscanf(id[i+1:], "%d", &n)
-	}
-	return n
-}
-
-// tierName is the name of a tier as agents see it: in the desk's language.
-func (d *Desk) tierName(id intake.TierID) string { return d.tierNameIn(id, d.cfg.DeskLanguage()) }
-
-// tierNameIn is the name of a tier in language lang, for customers.
-func (d *Desk) tierNameIn(id intake.TierID, lang string) string {
-	if t := d.tier(id); t != nil {
-		if s := t.Name.In(lang); s != "" {
-			return s
-		}
-	}
-	return string(id)
-}
-
-// mention is a mention of user as data, for the adapters to render; intake
-// itself stays plain text.
-func mention(user string) intake.Span {
-	if user == "" || user == Actor || strings.HasPrefix(user, "sla") {
-		return intake.Span{Text: "intake"}
-	}
-	return intake.Span{User: user}
-}
-
-// text is a plain text span.
-func text(s string) intake.Span { return intake.Span{Text: s} }
-
-// lastStatusAt returns when inc last entered status s.
-func lastStatusAt(inc *intake.Incident, s intake.Status) time.Time {
-	for i := len(inc.Timeline) - 1; i >= 0; i-- {
-		if e := inc.Timeline[i]; e.Kind == intake.EventStatus && e.To == s {
-			return e.At
-		}
-	}
-	return time.Time{}
 }

@@ -1,8 +1,11 @@
 // Package escalation is the human side of intake: it routes incidents Level I
 // could not resolve to a tier, posts and updates their cards in the tier's
-// Slack channel, runs claims, releases, escalations and resolutions, keeps the
-// SLA clocks (in business hours) and shares tier III resolutions with the
-// team.
+// Slack channel (or the web desk), runs claims, releases, escalations and
+// resolutions, keeps the SLA clocks (in business hours), groups similar
+// reports under a major incident and shares tier III resolutions with the
+// team. Cards, mentions and notices are data (intake.Card, intake.Span) that
+// the adapters render; what customers read is in phrases.go, in Spanish and
+// English.
 //
 // Like the Level I bot it is a pure handler: it changes the incident it is
 // given and returns an intake.Outcome (replies, SLA timers to schedule or

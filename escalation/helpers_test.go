@@ -42,7 +42,7 @@ routing:
 `
 
 // loadConfig parses baseConfig plus extra YAML with drafts in a temporary folder.
-func loadConfig(t *testing.T, extra string) *config.Config {
+func loadConfig(t testing.TB, extra string) *config.Config {
 	t.Helper()
 	src := fmt.Sprintf(baseConfig, t.TempDir()) + extra
 	cfg, err := config.Parse("test.yaml", []byte(src), nil)
@@ -95,7 +95,7 @@ var levelOne = channels.HandlerFunc(func(ctx context.Context, inc *intake.Incide
 
 // env is a desk on a real bolt store, behind a real worker.
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	cfg   *config.Config
 	st    store.Store
 	clk   *testclock.Clock
@@ -105,13 +105,13 @@ type env struct {
 	seq   int
 }
 
-func newEnv(t *testing.T, extra string, now time.Time) *env {
+func newEnv(t testing.TB, extra string, now time.Time) *env {
 	t.Helper()
 	return newEnvWith(t, loadConfig(t, extra), now)
 }
 
 // newEnvWith is newEnv with a configuration of the test's own.
-func newEnvWith(t *testing.T, cfg *config.Config, now time.Time) *env {
+func newEnvWith(t testing.TB, cfg *config.Config, now time.Time) *env {
 	t.Helper()
 	st, err := bolt.Open(t.TempDir() + "/intake.db")
 	if err != nil {
@@ -236,7 +236,7 @@ func to(ch string) func(intake.Reply) bool {
 }
 
 // mexico returns a time in the business-hours zone.
-func mexico(t *testing.T, s string) time.Time {
+func mexico(t testing.TB, s string) time.Time {
 	t.Helper()
 	loc, err := time.LoadLocation("America/Mexico_City")
 	if err != nil {

@@ -12,6 +12,13 @@ import (
 	"github.com/intake-support/intake"
 )
 
+// knowledge shares what tier III resolved with the team: a post in the
+// knowledge channel and a draft KB article for a manager to review.
+type knowledge struct {
+	*scope
+	cards cards
+}
+
 // summary is what the team learns from a knowledge-tier resolution.
 type summary struct {
 	Problem, Cause, Fix string
@@ -49,20 +56,10 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 	return false
 }
 
-// draft is a KB article in the knowledge base's file format, for a manager
-// to review and move into the KB folder.
-type draft struct {
-	ID        string              `yaml:"id"`
-	Category  string              `yaml:"category"`
-	Title     map[string]string   `yaml:"title"`
-	Questions map[string][]string `yaml:"questions"`
-	Answer    map[string]string   `yaml:"answer"`
-}
-
 // share posts the summary of a knowledge-tier resolution to the knowledge
 // channel and writes it as a draft article. The draft's file name is the
 // incident's, so a handling repeated after a conflict rewrites the same file.
-func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
+func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	s := summarize(inc)
 	var replies []intake.Reply
 	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" && !d.deskOnly() {
@@ -89,31 +86,31 @@ func (d *Desk) share(inc *intake.Incident, who string, now time.Time) ([]intake.
 // draftPath is where the draft article of inc is written: in
 // triage.drafts_dir, which config/ defaults and resolves against the
 // configuration's folder.
-func (d *Desk) draftPath(inc *intake.Incident) string {
+func (d knowledge) draftPath(inc *intake.Incident) string {
 	return filepath.Join(d.cfg.Triage.DraftsDir, strings.ToLower(string(inc.ID))+".yaml")
 }
 
-func (d *Desk) writeDraft(inc *intake.Incident, s summary) error {
+func (d knowledge) writeDraft(inc *intake.Incident, s summary) error {
 	lang := inc.Language
 	if lang != "es" && lang != "en" {
 		lang = "en"
 	}
 	answer := s.Fix
 	if s.Cause != "" {
-		answer = say(lang, "Causa: ", "Cause: ") + s.Cause + "\n\n" + s.Fix
+		answer = phrase("cause", lang) + s.Cause + "\n\n" + s.Fix
 	}
 	category := inc.Category
 	if category == "" {
 		category = "other"
 	}
 	// Only the incident's language is known; the other stays for the manager.
-	a := draft{
+	a := &intake.Article{
 		ID: "draft-" + strings.ToLower(string(inc.ID)), Category: category,
 		Title:     map[string]string{lang: title(inc)},
 		Questions: map[string][]string{lang: {s.Problem}},
 		Answer:    map[string]string{lang: answer},
 	}
-	b, err := yaml.Marshal([]draft{a})
+	b, err := yaml.Marshal([]*intake.Article{a})
 	if err != nil {
 		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
 	}

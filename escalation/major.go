@@ -10,16 +10,32 @@ import (
 	"github.com/intake-support/intake"
 )
 
+// majors groups similar reports under a major incident: one parent whose
+// card counts the reports, each report acknowledged at once and resolved with
+// the parent.
+type majors struct {
+	*scope
+	incidents Incidents
+	cards     cards
+	clocks    clocks
+	customers customers
+}
+
 // reportActor marks the timeline notes that list a parent's reports.
 const reportActor = "major"
 
-// reportsOf lists the reports grouped under a parent incident.
+// reportsOf lists the reports grouped under a parent incident: each note of
+// reportActor names one or more (a refresh lists all it found, space-separated).
 func reportsOf(inc *intake.Incident) []intake.IncidentID {
 	var ids []intake.IncidentID
+	seen := map[intake.IncidentID]bool{}
 	for _, e := range inc.Timeline {
 		if e.Kind == intake.EventNote && e.Actor == reportActor {
-			if id := intake.IncidentID(e.Text); !slices.Contains(ids, id) {
-				ids = append(ids, id)
+			for _, f := range strings.Fields(e.Text) {
+				if id := intake.IncidentID(f); !seen[id] {
+					seen[id] = true
+					ids = append(ids, id)
+				}
 			}
 		}
 	}
@@ -39,17 +55,28 @@ func reportText(inc *intake.Incident) string {
 	return inc.Subject + " " + inc.Details["description"]
 }
 
+// candidates is how many of the newest escalated, and of the newest claimed,
+// incidents a report is compared with to find its parent: in a storm they are
+// the storm's own reports, which name the parent, so the cost of grouping
+// does not grow with the number of reports.
+const candidates = 32
+
+// refreshEvery is how often, at most, a parent's card is refreshed while
+// reports join it: once per interval, however many arrive.
+const refreshEvery = 5 * time.Second
+
 // findParent returns the parent incident inc belongs under, or "" when too
 // few similar reports are open in the window. The earlier similar reports
 // that are not grouped yet are returned too, so they can be told to join.
-func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Time) (intake.IncidentID, []intake.IncidentID, error) {
+// Only the newest incidents are compared (see candidates).
+func (d majors) findParent(ctx context.Context, inc *intake.Incident, now time.Time) (intake.IncidentID, []intake.IncidentID, error) {
 	m := d.cfg.MajorIncidents
 	if !m.Enabled() || inc.Category == "" || inc.ParentID != "" {
 		return "", nil, nil
 	}
 	var similar []*intake.Incident
 	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
-		list, err := d.incidents.ListByStatus(ctx, s)
+		list, err := d.incidents.RecentByStatus(ctx, s, candidates)
 		if err != nil {
 			return "", nil, fmt.Errorf("major incidents: %w", err)
 		}
@@ -80,36 +107,35 @@ func (d *Desk) findParent(ctx context.Context, inc *intake.Incident, now time.Ti
 	return similar[0].ID, join, nil
 }
 
-// tell asks the spine to deliver event to incident to about incident about,
-// once this handling is stored, so that it is handled (and stored) like any
-// other message on that incident.
-func (d *Desk) tell(event intake.SystemEvent, to, about intake.IncidentID, text string) {
-	d.fx.Notify = append(d.fx.Notify, intake.Notice{To: to, Event: event, About: about, Text: text})
-}
-
 // group puts inc under parent: no card of its own, the parent's card counts it.
-func (d *Desk) group(ctx context.Context, inc *intake.Incident, parent intake.IncidentID, join []intake.IncidentID, now time.Time) (intake.Outcome, error) {
+// It returns the customer's acknowledgement.
+func (d majors) group(ctx context.Context, inc *intake.Incident, parent intake.IncidentID, join []intake.IncidentID, now time.Time) (intake.Reply, error) {
 	p, err := d.incidents.GetIncident(ctx, parent)
 	if err != nil {
-		return intake.Outcome{}, fmt.Errorf("group %s under %s: %w", inc.ID, parent, err)
+		return intake.Reply{}, fmt.Errorf("group %s under %s: %w", inc.ID, parent, err)
 	}
 	inc.ParentID, inc.Tier = parent, p.Tier
 	if err := inc.Transition(intake.StatusEscalated, Actor, now, "grouped under major incident "+string(parent)); err != nil {
-		return intake.Outcome{}, err
+		return intake.Reply{}, err
 	}
-	for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
-		d.tell(intake.EventMajorReport, parent, id, string(id))
+	if len(join) == 0 {
+		// One more report of a known major incident: the parent learns of it
+		// with the others at its next refresh, not one message per report.
+		d.refreshSoon(parent, now)
+	} else {
+		// The major incident forms: the parent hears of its first reports at once.
+		for _, id := range append([]intake.IncidentID{inc.ID}, join...) {
+			d.tell(intake.EventMajorReport, parent, id, string(id))
+		}
+		for _, id := range join {
+			d.tell(intake.EventMajorJoin, id, parent, string(parent))
+		}
 	}
-	for _, id := range join {
-		d.tell(intake.EventMajorJoin, id, parent, string(parent))
-	}
-	es := fmt.Sprintf("Tu reporte quedó registrado como %s. Estamos atendiendo una falla general que afecta a varias personas (%s); te avisaremos en cuanto quede resuelta.", inc.ID, parent)
-	en := fmt.Sprintf("Your report is registered as %s. We are working on a wider problem affecting several people (%s); we will let you know as soon as it is resolved.", inc.ID, parent)
-	return d.outcome([]intake.Reply{{Text: say(inc.Language, es, en), Language: inc.Language, Auto: true}}), nil
+	return d.customers.grouped(inc, parent), nil
 }
 
-// major handles the grouping messages on one incident.
-func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+// handle handles the grouping messages on one incident.
+func (d majors) handle(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
 	other := intake.IncidentID(msg.Target)
 	switch intake.SystemEvent(msg.Action) {
 	case intake.EventMajorReport:
@@ -120,39 +146,109 @@ func (d *Desk) major(inc *intake.Incident, msg *intake.Message, now time.Time) (
 		if inc.CardReply == "" {
 			return nil, nil
 		}
-		return []intake.Reply{d.cardUpdate(inc)}, nil
+		return []intake.Reply{d.cards.update(inc)}, nil
 	case intake.EventMajorJoin:
 		if inc.ParentID != "" || !inc.Open() || inc.ID == other {
 			return nil, nil
 		}
-		d.cancelTimers(inc, inc.Tier)
+		d.clocks.cancel(inc, inc.Tier)
 		inc.ParentID = other
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Text: "grouped under major incident " + string(other)})
 		var out []intake.Reply
 		if inc.CardReply != "" {
-			u := d.cardUpdate(inc)
+			u := d.cards.update(inc)
 			u.Card.Actions, u.Card.ClaimDue = nil, time.Time{}
 			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: "Grouped", Value: "under major incident " + string(other)})
 			out = append(out, u)
 		}
 		return out, nil
+	case intake.EventMajorRefresh:
+		if inc.ParentID != "" {
+			// The timer fired on the report that set it last: pass it on.
+			d.tell(intake.EventMajorRefresh, inc.ParentID, inc.ID, "")
+			return nil, nil
+		}
+		return d.refresh(ctx, inc, now)
 	case intake.EventMajorResolved:
 		if !inc.Open() {
 			return nil, nil
 		}
-		d.cancelTimers(inc, inc.Tier)
+		d.clocks.cancel(inc, inc.Tier)
 		inc.Resolution = msg.Text
 		if err := inc.Transition(intake.StatusResolved, Actor, now, "major incident "+string(other)+" resolved"); err != nil {
 			return nil, err
 		}
-		return []intake.Reply{d.resolvedCustomer(inc, "")}, nil
+		return []intake.Reply{d.customers.resolved(inc, "")}, nil
 	}
 	return nil, nil
 }
 
-// resolveChildren tells every report grouped under inc that it is resolved.
-func (d *Desk) resolveChildren(inc *intake.Incident) {
+// refreshSoon asks for the parent's card to be refreshed at the end of the
+// current interval. The timer's key is the parent's, so every report of the
+// interval replaces it with the same deadline: it fires once, on the report
+// that set it last, which passes it on to the parent.
+func (d majors) refreshSoon(parent intake.IncidentID, now time.Time) {
+	due := now.Truncate(refreshEvery).Add(refreshEvery)
+	d.timer(intake.ScheduleTimer(intake.TimerKey("major-refresh", parent), due, intake.EventMajorRefresh))
+}
+
+// refresh lists on the parent inc the reports grouped under it since its last
+// refresh and updates its card once. A parent already resolved resolves them.
+func (d majors) refresh(ctx context.Context, inc *intake.Incident, now time.Time) ([]intake.Reply, error) {
+	added, err := d.unlisted(ctx, inc)
+	if err != nil || len(added) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(added))
+	for i, id := range added {
+		ids[i] = string(id)
+	}
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: reportActor, Text: strings.Join(ids, " ")})
+	if !inc.Open() {
+		for _, id := range added {
+			d.tell(intake.EventMajorResolved, id, inc.ID, inc.Resolution)
+		}
+		return nil, nil
+	}
+	if inc.CardReply == "" {
+		return nil, nil
+	}
+	return []intake.Reply{d.cards.update(inc)}, nil
+}
+
+// unlisted returns the open reports grouped under inc that its timeline does
+// not list yet, in ID order. It reads every open incident: it runs once per
+// refresh interval and once when the parent is resolved, never per report.
+func (d majors) unlisted(ctx context.Context, inc *intake.Incident) ([]intake.IncidentID, error) {
+	listed := map[intake.IncidentID]bool{inc.ID: true}
 	for _, id := range reportsOf(inc) {
+		listed[id] = true
+	}
+	var out []intake.IncidentID
+	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
+		list, err := d.incidents.ListByStatus(ctx, s)
+		if err != nil {
+			return nil, fmt.Errorf("reports of %s: %w", inc.ID, err)
+		}
+		for _, o := range list {
+			if o.ParentID == inc.ID && !listed[o.ID] {
+				out = append(out, o.ID)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// resolveChildren tells every report grouped under inc that it is resolved:
+// those its timeline lists and those not refreshed into it yet.
+func (d majors) resolveChildren(ctx context.Context, inc *intake.Incident) error {
+	more, err := d.unlisted(ctx, inc)
+	if err != nil {
+		return err
+	}
+	for _, id := range append(reportsOf(inc), more...) {
 		d.tell(intake.EventMajorResolved, id, inc.ID, inc.Resolution)
 	}
+	return nil
 }

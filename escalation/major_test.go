@@ -20,6 +20,7 @@ func TestMajorIncidentGroupsReports(t *testing.T) {
 		e.customer(fmt.Sprintf("user%d@client.example", i), "es", "outage", text)
 		e.drain()
 		e.clk.Advance(20 * time.Second)
+		e.fire() // the parent's card is refreshed once per interval
 	}
 	// Unrelated: another category, and the same category but different words.
 	e.customer("other@client.example", "es", "network", "El correo no funciona, no puedo enviar ni recibir")
@@ -64,11 +65,13 @@ func TestMajorIncidentGroupsReports(t *testing.T) {
 	}
 }
 
+// parentReports lists the reports a parent's timeline names: its "major"
+// notes, each naming one or more.
 func parentReports(inc *intake.Incident) []string {
 	var ids []string
 	for _, ev := range inc.Timeline {
 		if ev.Kind == intake.EventNote && ev.Actor == "major" {
-			ids = append(ids, ev.Text)
+			ids = append(ids, strings.Fields(ev.Text)...)
 		}
 	}
 	return ids
@@ -81,4 +84,25 @@ func lastCard(inc *intake.Incident) *intake.Card {
 		}
 	}
 	return nil
+}
+
+// TestMajorIncidentResolvesReportsNotRefreshedYet resolves a parent before
+// its card's refresh has listed the latest reports: they are resolved with it.
+func TestMajorIncidentResolvesReportsNotRefreshedYet(t *testing.T) {
+	e := newEnv(t, "major_incidents: {window: 15m, threshold: 3, similarity: 0.5}\n", mexico(t, "2026-11-23 10:00"))
+	const text = "El correo no funciona, no puedo enviar ni recibir"
+	for i := 1; i <= 5; i++ {
+		e.customer(fmt.Sprintf("user%d@client.example", i), "es", "outage", text)
+		e.drain()
+	}
+	if got := len(parentReports(e.incident(inc1))); got != 2 {
+		t.Fatalf("reports listed before the refresh = %d, want 2 (those that formed the major incident)", got)
+	}
+	e.agent(inc1, "U1", "resolve", "", "Se reinició el servidor de correo")
+	e.drain()
+	for i := 2; i <= 5; i++ {
+		if inc := e.incident(intake.FormatIncidentID(uint64(i))); inc.Status != intake.StatusResolved || inc.ParentID != inc1 {
+			t.Errorf("%s = %s under %q, want resolved under %s", inc.ID, inc.Status, inc.ParentID, inc1)
+		}
+	}
 }

@@ -14,10 +14,13 @@ func isUrgent(inc *intake.Incident) bool {
 	return inc.Category == "outage" || (inc.Escalation != nil && inc.Escalation.Reason == "urgent")
 }
 
-// onCallFor returns the on-call target to alert for an urgent incident in
+// onCall pages the on-call target of an urgent incident.
+type onCall struct{ *scope }
+
+// target returns the on-call target to alert for an urgent incident in
 // tier at now: the tier's own when it covers now, else the desk-wide one when
 // it does; ok is false when nobody is on call then.
-func (d *Desk) onCallFor(tier intake.TierID, now time.Time) (config.OnCall, bool) {
+func (d onCall) target(tier intake.TierID, now time.Time) (config.OnCall, bool) {
 	bh := d.cfg.BusinessHours
 	open := NewHours(bh).Open(now)
 	if t := d.tier(tier); t != nil && t.OnCall.Enabled() && t.OnCall.Hours.Covers(now, bh, open) {
@@ -29,14 +32,14 @@ func (d *Desk) onCallFor(tier intake.TierID, now time.Time) (config.OnCall, bool
 	return config.OnCall{}, false
 }
 
-// alertOnCall pages the on-call target of an urgent incident that has just
+// alert pages the on-call target of an urgent incident that has just
 // reached the humans, and records it on the timeline. It reports false, with
 // no reply, when the incident is not urgent or nobody is on call.
-func (d *Desk) alertOnCall(inc *intake.Incident, now time.Time) (intake.Reply, bool) {
+func (d onCall) alert(inc *intake.Incident, now time.Time) (intake.Reply, bool) {
 	if !isUrgent(inc) {
 		return intake.Reply{}, false
 	}
-	oc, ok := d.onCallFor(inc.Tier, now)
+	oc, ok := d.target(inc.Tier, now)
 	if !ok {
 		return intake.Reply{}, false
 	}
@@ -76,4 +79,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// formatDue renders a deadline in the business-hours time zone.
+func (d onCall) formatDue(t time.Time) string {
+	loc := d.cfg.BusinessHours.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
 }

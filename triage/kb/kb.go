@@ -2,30 +2,14 @@ package kb
 
 import (
 	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/intake-support/intake"
 )
 
-// Article is one answerable issue.
-type Article struct {
-	ID       string `json:"id"`
-	Category string `json:"category"`
-	// Title, Questions and Answer are keyed by language code (es, en...).
-	Title     map[string]string   `json:"title,omitempty"`
-	Questions map[string][]string `json:"questions,omitempty"`
-	Answer    map[string]string   `json:"answer,omitempty"`
-	// Keywords are extra terms that point at the article, any language.
-	Keywords []string `json:"keywords,omitempty"`
-	// Synonyms map a canonical word to words that mean the same; they apply
-	// to the whole knowledge base.
-	Synonyms map[string][]string `json:"synonyms,omitempty"`
-	// File and Line say where the article was defined, for messages.
-	File string `json:"-"`
-	Line int    `json:"-"`
-	// CategoryLine and CategoryCol are where the category is written.
-	CategoryLine int `json:"-"`
-	CategoryCol  int `json:"-"`
-}
+// Article is one answerable issue. The type is the domain's (intake.Article),
+// so that the human desk writes its draft articles in the same form.
+type Article = intake.Article
 
 // OutOfScope is the category of articles whose questions show what the desk
 // does not handle (small talk, payroll, the coffee machine). A message that
@@ -33,31 +17,6 @@ type Article struct {
 // never answered; without such examples a KB with a few questions per article
 // matches off-topic messages to whichever article shares a word.
 const OutOfScope = "out_of_scope"
-
-// AnswerIn returns the answer in lang, falling back to English, Spanish, then any.
-func (a *Article) AnswerIn(lang string) string { return pick(a.Answer, lang) }
-
-// TitleIn returns the title in lang, with the same fallbacks as AnswerIn.
-func (a *Article) TitleIn(lang string) string { return pick(a.Title, lang) }
-
-func pick(m map[string]string, lang string) string {
-	for _, l := range []string{lang, "en", "es"} {
-		if s := m[l]; s != "" {
-			return s
-		}
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if m[k] != "" {
-			return m[k]
-		}
-	}
-	return ""
-}
 
 // KB is a set of articles with unique ids.
 type KB struct {

@@ -1,0 +1,83 @@
+package escalation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
+)
+
+// sla handles a fired timer.
+func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Message, now time.Time) ([]intake.Reply, error) {
+	p := msg.SLA
+	if p == nil {
+		// A timer scheduled by an earlier version carries its clock as JSON
+		// in Text.
+		p = &intake.SLAClock{}
+		if err := json.Unmarshal([]byte(msg.Text), p); err != nil {
+			d.log.Warn("undecodable SLA timer ignored", "incident", inc.ID, "err", err)
+			return nil, nil
+		}
+	}
+	t := d.tier(p.Tier)
+	switch intake.SystemEvent(msg.Action) {
+	case intake.EventSLAClaim:
+		if t == nil || inc.Status != intake.StatusEscalated || inc.Tier != p.Tier || p.Step >= len(t.Steps) ||
+			!lastStatusAt(inc, intake.StatusEscalated).Equal(p.Epoch) {
+			return nil, nil // claimed, moved or resolved since: stale
+		}
+		// The first step at or past claim_within marks the breach, once.
+		if s := t.Steps; s[p.Step].After >= t.ClaimWithin && (p.Step == 0 || s[p.Step-1].After < t.ClaimWithin) {
+			d.metrics.SLABreached(t.ID, clockClaim)
+		}
+		return d.step(ctx, inc, t, t.Steps[p.Step], now)
+	case intake.EventSLAResolve:
+		if t == nil || inc.Status != intake.StatusClaimed || inc.ClaimedBy != p.Agent ||
+			!lastStatusAt(inc, intake.StatusClaimed).Equal(p.Epoch) {
+			return nil, nil
+		}
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
+		d.metrics.SLABreached(t.ID, clockResolve)
+		return []intake.Reply{d.cards.notice(inc, "", mention(inc.ClaimedBy),
+			text(fmt.Sprintf(" %s has been claimed for longer than resolve_within (%s) and is not resolved yet.", inc.ID, t.ResolveWithin)))}, nil
+	}
+	return nil, nil
+}
+
+// step runs one escalation step of an unclaimed incident.
+func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s config.Step, now time.Time) ([]intake.Reply, error) {
+	waited := fmt.Sprintf("%s has waited unclaimed in %s for %s", inc.ID, d.tierName(t.ID), s.After)
+	switch s.Action {
+	case config.ActionRemind:
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
+		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+"; please claim it."))}, nil
+	case config.ActionEscalate:
+		to := s.Tier
+		if to == "" {
+			to = t.Next
+		}
+		if to != "" && d.tier(to) != nil {
+			replies, err := d.moveTo(inc, to, Actor, "unclaimed for "+s.After.String(), now)
+			if err != nil {
+				return nil, err
+			}
+			d.metrics.Escalated("unclaimed", to)
+			return append(replies, d.cards.inThread(inc, fmt.Sprintf("Escalated automatically: it waited unclaimed in %s for %s.", d.tierName(t.ID), s.After), "")), nil
+		}
+		fallthrough
+	case config.ActionNotify:
+		ch := s.Channel
+		if ch == "" {
+			ch = d.cfg.Channels.Slack.ManagerChannel
+		}
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "managers notified: unclaimed for " + s.After.String()})
+		if ch == "" || d.deskOnly() {
+			return nil, nil
+		}
+		return []intake.Reply{{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch}, Text: waited + ".", Auto: true}}, nil
+	}
+	return nil, nil
+}
