@@ -51,3 +51,8 @@ func (in *StoreInbox) Accept(ctx context.Context, msg *intake.Message) error {
 	}
 	return nil
 }
+
+// InboxLen returns how many messages wait in the inbox, in flight included.
+func InboxLen(ctx context.Context, s store.Queues) (int, error) {
+	return s.QueueLen(ctx, InboxQueue)
+}

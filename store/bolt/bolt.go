@@ -147,6 +147,10 @@ func openError(path string, err error) error {
 	return fmt.Errorf("open store %s: file is corrupt or not a store (%v); it was left as it is: %w", path, err, store.ErrCorrupt)
 }
 
+// Commits returns how many write transactions the store has committed (or
+// tried to) since Open, each one an fsync: what a benchmark counts as writes.
+func (s *Store) Commits() uint64 { return s.w.commits.Load() }
+
 // Close releases the file.
 func (s *Store) Close() error {
 	s.w.stop()
