@@ -35,6 +35,7 @@ type Store interface {
 	Queues
 	Timers
 	Leases
+	Results
 	// Ping reports whether the backend is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the backend.

@@ -50,35 +50,39 @@ func (s *Store) CreateIncident(ctx context.Context, inc *intake.Incident, keys [
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
-	err = s.update(func(tx *bbolt.Tx) error {
-		incs, threads, err := incidentBuckets(tx)
-		if err != nil {
-			return err
-		}
-		if incs.Get([]byte(inc.ID)) != nil {
-			return fmt.Errorf("incident exists: %w", store.ErrConflict)
-		}
-		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			if owner := threads.Get([]byte(k)); owner != nil {
-				return fmt.Errorf("thread key %q belongs to %s: %w", k, owner, store.ErrConflict)
-			}
-		}
-		if err := incs.Put([]byte(inc.ID), data); err != nil {
-			return err
-		}
-		if err := mapKeys(threads, inc.ID, keys); err != nil {
-			return err
-		}
-		return index(tx, &stored, true)
-	})
+	err = s.update(func(tx *bbolt.Tx) error { return createIncident(tx, &stored, data, keys) })
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
 	inc.Version = 1
 	return nil
+}
+
+// createIncident stores the incident stored (at version 1, encoded as data)
+// and maps keys to it, or fails with ErrConflict.
+func createIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
+	incs, threads, err := incidentBuckets(tx)
+	if err != nil {
+		return err
+	}
+	if incs.Get([]byte(stored.ID)) != nil {
+		return fmt.Errorf("incident exists: %w", store.ErrConflict)
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if owner := threads.Get([]byte(k)); owner != nil {
+			return fmt.Errorf("thread key %q belongs to %s: %w", k, owner, store.ErrConflict)
+		}
+	}
+	if err := incs.Put([]byte(stored.ID), data); err != nil {
+		return err
+	}
+	if err := mapKeys(threads, stored.ID, keys); err != nil {
+		return err
+	}
+	return index(tx, stored, true)
 }
 
 // GetIncident returns a fresh copy of the stored incident.
@@ -112,39 +116,43 @@ func (s *Store) UpdateIncident(ctx context.Context, inc *intake.Incident, keys [
 	if err != nil {
 		return fmt.Errorf("update %s: %w", inc.ID, err)
 	}
-	err = s.update(func(tx *bbolt.Tx) error {
-		incs, threads, err := incidentBuckets(tx)
-		if err != nil {
-			return err
-		}
-		old, err := decodeIncident(incs.Get([]byte(inc.ID)))
-		if err != nil {
-			return err
-		}
-		if old.Version != inc.Version {
-			return fmt.Errorf("stored version %d, write has %d: %w", old.Version, inc.Version, store.ErrConflict)
-		}
-		if err := index(tx, old, false); err != nil {
-			return err
-		}
-		if err := incs.Put([]byte(inc.ID), data); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if k == "" || threads.Get([]byte(k)) != nil {
-				continue // mapped already, to this incident or another: left alone
-			}
-			if err := threads.Put([]byte(k), []byte(inc.ID)); err != nil {
-				return err
-			}
-		}
-		return index(tx, &stored, true)
-	})
+	err = s.update(func(tx *bbolt.Tx) error { return updateIncident(tx, &stored, data, keys) })
 	if err != nil {
 		return fmt.Errorf("update %s: %w", inc.ID, err)
 	}
 	inc.Version++
 	return nil
+}
+
+// updateIncident writes stored (encoded as data) if the stored version is
+// the one before stored.Version, and maps the keys not mapped yet to it.
+func updateIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
+	incs, threads, err := incidentBuckets(tx)
+	if err != nil {
+		return err
+	}
+	old, err := decodeIncident(incs.Get([]byte(stored.ID)))
+	if err != nil {
+		return err
+	}
+	if old.Version != stored.Version-1 {
+		return fmt.Errorf("stored version %d, write has %d: %w", old.Version, stored.Version-1, store.ErrConflict)
+	}
+	if err := index(tx, old, false); err != nil {
+		return err
+	}
+	if err := incs.Put([]byte(stored.ID), data); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k == "" || threads.Get([]byte(k)) != nil {
+			continue // mapped already, to this incident or another: left alone
+		}
+		if err := threads.Put([]byte(k), []byte(stored.ID)); err != nil {
+			return err
+		}
+	}
+	return index(tx, stored, true)
 }
 
 // LookupThread returns the incident key maps to.
