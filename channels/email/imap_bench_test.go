@@ -65,7 +65,7 @@ func BenchmarkIMAPIntake(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
 			b.StopTimer()
-			if got, _ := a.st.QueueLen(context.Background(), channels.InboxQueue); got != n {
+			if got, _ := channels.InboxLen(context.Background(), a.st); got != n {
 				b.Fatalf("inbox holds %d, want %d", got, n)
 			}
 			_ = ic.Close()
