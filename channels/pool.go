@@ -19,9 +19,11 @@ const shardBatch = 32
 // slot (the instances pack into the lowest slots), counts the live slots n
 // and its rank r among them, and drains the shards i with i % n == r, each
 // under a shard lease so that two instances never drain one shard at once,
-// even while their counts disagree. Both leases last the worker's
-// Visibility: a dead instance's shards pass to the others when its
-// in-flight messages become visible again, so they are handled first.
+// even while their counts disagree. A member slot lasts the worker's
+// Visibility. A shard lease is renewed once a third of Visibility old and
+// lasts a third longer than Visibility, so it never lapses before the last
+// message its holder took becomes visible again: a dead instance's shards
+// pass to the others with that message ready, and it is handled first.
 func memberLease(j int) string { return fmt.Sprintf("inbox.member.%d", j) }
 func shardLease(i int) string  { return fmt.Sprintf("inbox.shard.%d", i) }
 
@@ -41,6 +43,8 @@ type pool struct {
 	queued [InboxShards]bool
 	mine   [InboxShards]bool
 	shards [InboxShards]shard
+	// shardTTL is how long a shard lease lasts (see shardLease).
+	shardTTL time.Duration
 	// slot is this instance's member slot, -1 for none (only refresh uses it).
 	slot     int
 	failures atomic.Int32
@@ -52,10 +56,14 @@ type shard struct {
 	mu      sync.Mutex
 	held    bool
 	renewed time.Time
+	// left: a message of the shard was left in flight at shutdown; the
+	// lease is kept until it expires, so nobody handles a later message
+	// before that one is visible again.
+	left bool
 }
 
 func newPool(w *Worker) *pool {
-	return &pool{w: w, ttl: w.Visibility, work: make(chan int, InboxShards), slot: -1}
+	return &pool{w: w, ttl: w.Visibility, shardTTL: w.Visibility + w.Visibility/3, work: make(chan int, InboxShards), slot: -1}
 }
 
 func (p *pool) run(ctx context.Context) error {
@@ -151,7 +159,10 @@ func (p *pool) drain(ctx context.Context, i int) {
 			return
 		}
 		p.failures.Store(0)
-		p.w.deliver(ctx, queue, d)
+		if !p.w.deliver(ctx, queue, d) {
+			sh.left = true
+			return
+		}
 	}
 	p.schedule(i) // more may be waiting
 }
@@ -164,7 +175,7 @@ func (p *pool) lease(ctx context.Context, i int) bool {
 		return true
 	}
 	now := time.Now()
-	err := p.w.Store.AcquireLease(ctx, shardLease(i), p.w.Holder, p.ttl)
+	err := p.w.Store.AcquireLease(ctx, shardLease(i), p.w.Holder, p.shardTTL)
 	sh.held = err == nil
 	switch {
 	case err == nil:
@@ -263,7 +274,9 @@ func (p *pool) leave() {
 	for i := range InboxShards {
 		sh := &p.shards[i]
 		sh.mu.Lock()
-		p.release(ctx, i)
+		if !sh.left {
+			p.release(ctx, i)
+		}
 		sh.mu.Unlock()
 	}
 	if p.slot >= 0 {

@@ -118,8 +118,9 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // deliver handles one message of an inbox shard and acks (with the result),
-// retries or parks it.
-func (w *Worker) deliver(ctx context.Context, queue string, d store.Delivery) {
+// retries or parks it. It returns false when shutting down left the message
+// in flight, to be redelivered after the visibility timeout.
+func (w *Worker) deliver(ctx context.Context, queue string, d store.Delivery) bool {
 	log := w.Logger.With("queue", queue, "id", d.ID, "attempt", d.Attempt)
 	var msg intake.Message
 	err := json.Unmarshal(d.Payload, &msg)
@@ -134,11 +135,12 @@ func (w *Worker) deliver(ctx context.Context, queue string, d store.Delivery) {
 	case err == nil:
 	case ctx.Err() != nil:
 		// Shutting down: the message is redelivered after the visibility timeout.
+		return false
 	case d.Attempt >= w.MaxAttempts:
 		log.Error("inbox message failed too often; parked for a person", "queue_dead", DeadQueue, "err", err)
 		if perr := w.Store.Enqueue(ctx, DeadQueue, d.ID, d.Payload); perr != nil {
 			log.Error("park inbox message", "err", perr)
-			return
+			return true
 		}
 		if err := w.Store.Ack(ctx, queue, d); err != nil {
 			log.Warn("ack parked inbox message", "err", err)
@@ -149,6 +151,7 @@ func (w *Worker) deliver(ctx context.Context, queue string, d store.Delivery) {
 			log.Warn("nack inbox message", "err", err)
 		}
 	}
+	return true
 }
 
 // Process handles one message end to end. It is exported for tests and for

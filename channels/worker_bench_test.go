@@ -48,7 +48,7 @@ func BenchmarkWorker(b *testing.B) {
 		benchWorker(b, s, "commits/msg", s.Commits)
 	})
 	b.Run("redis", func(b *testing.B) {
-		s := openBenchRedis(b)
+		s, _ := openRedis(b, "")
 		benchWorker(b, s, "roundtrips/msg", s.RoundTrips)
 	})
 }
@@ -98,16 +98,19 @@ func benchWorker(b *testing.B, s store.Store, unit string, count func() uint64) 
 	}
 }
 
-// openBenchRedis opens a store on a fresh prefix of the test Redis
-// (INTAKE_TEST_REDIS, else database 15 on the local port) and deletes its
-// keys afterwards; without a Redis it skips, or fails under CI=true.
-func openBenchRedis(b testing.TB) *redis.Store {
+// openRedis opens a store on prefix of the test Redis (INTAKE_TEST_REDIS,
+// else database 15 on the local port), a fresh prefix when empty, and
+// deletes its keys afterwards; without a Redis it skips, or fails under
+// CI=true. It returns the prefix, for a second client on the same keys.
+func openRedis(b testing.TB, prefix string) (*redis.Store, string) {
 	b.Helper()
 	base := os.Getenv("INTAKE_TEST_REDIS")
 	if base == "" {
 		base = "redis://127.0.0.1:6379/15"
 	}
-	prefix := "intakebench:" + strings.ToLower(rand.Text()[:12]) + ":"
+	if prefix == "" {
+		prefix = "intaketest:" + strings.ToLower(rand.Text()[:12]) + ":"
+	}
 	sep := "?"
 	if strings.Contains(base, "?") {
 		sep = "&"
@@ -123,5 +126,5 @@ func openBenchRedis(b testing.TB) *redis.Store {
 		_ = s.DeleteAll(context.Background())
 		_ = s.Close()
 	})
-	return s
+	return s, prefix
 }
