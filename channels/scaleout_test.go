@@ -11,7 +11,7 @@ import (
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/chantest"
 	"github.com/intake-support/intake/store"
-	)
+)
 
 // TestTwoWorkersOnOneRedis runs two workers, each with its own Redis client
 // and holder as two processes would, over one inbox of 60 customers writing
