@@ -39,25 +39,27 @@ var timedBot = channels.HandlerFunc(func(ctx context.Context, inc *intake.Incide
 // (each an fsync) on bolt, requests on Redis. Queueing the messages is not
 // counted.
 func BenchmarkWorker(b *testing.B) {
-	b.Run("bolt", func(b *testing.B) {
-		s, err := bolt.Open(filepath.Join(b.TempDir(), "intake.db"))
-		if err != nil {
-			b.Fatalf("bolt.Open = %v", err)
-		}
-		b.Cleanup(func() { _ = s.Close() })
-		benchWorker(b, s, "commits/msg", s.Commits)
-	})
-	b.Run("redis", func(b *testing.B) {
-		s, _ := openRedis(b, "")
-		benchWorker(b, s, "roundtrips/msg", s.RoundTrips)
-	})
+	for _, conc := range []int{1, 8} {
+		b.Run(fmt.Sprintf("bolt/concurrency=%d", conc), func(b *testing.B) {
+			s, err := bolt.Open(filepath.Join(b.TempDir(), "intake.db"))
+			if err != nil {
+				b.Fatalf("bolt.Open = %v", err)
+			}
+			b.Cleanup(func() { _ = s.Close() })
+			benchWorker(b, s, conc, "commits/msg", s.Commits)
+		})
+		b.Run(fmt.Sprintf("redis/concurrency=%d", conc), func(b *testing.B) {
+			s, _ := openRedis(b, "")
+			benchWorker(b, s, conc, "roundtrips/msg", s.RoundTrips)
+		})
+	}
 }
 
-func benchWorker(b *testing.B, s store.Store, unit string, count func() uint64) {
+func benchWorker(b *testing.B, s store.Store, concurrency int, unit string, count func() uint64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &channels.Worker{Store: s, LevelOne: timedBot, Humans: deskStub{}, Logger: quietLogger(),
-		Poll: 5 * time.Millisecond, Visibility: time.Minute}
+		Visibility: time.Minute, Concurrency: concurrency} // the default poll: the inbox is full until the end
 	inbox := w.Inbox()
 	incidents := (b.N + perIncident - 1) / perIncident
 	n := 0

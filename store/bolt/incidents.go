@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -12,31 +14,49 @@ import (
 	"github.com/intake-support/intake/store"
 )
 
-// NextIncidentID takes the next number of a counter kept in the file.
+// NextIncidentID takes the next number of a counter kept in memory, with
+// no write: the file holds one process at a time, and it keeps the highest
+// number an incident was created with (see createIncident), which Open
+// starts the counter from. A number handed out but never stored may be
+// handed out again after a restart; no incident has it.
 func (s *Store) NextIncidentID(ctx context.Context) (intake.IncidentID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	var n uint64
-	err := s.update(func(tx *bbolt.Tx) error {
-		n = 0 // update may run this again
-		b, err := bucket(tx, bMeta)
-		if err != nil {
-			return err
-		}
-		if v := b.Get(kInciSeq); v != nil {
-			if len(v) != 8 {
-				return fmt.Errorf("incident counter is %d bytes: %w", len(v), store.ErrCorrupt)
-			}
-			n = be.Uint64(v)
-		}
-		n++
-		return b.Put(kInciSeq, be.AppendUint64(nil, n))
-	})
+	return intake.FormatIncidentID(s.seq.Add(1)), nil
+}
+
+// loadSeq reads the incident counter of the file.
+func loadSeq(tx *bbolt.Tx) (uint64, error) {
+	b, err := bucket(tx, bMeta)
 	if err != nil {
-		return "", fmt.Errorf("next incident ID: %w", err)
+		return 0, err
 	}
-	return intake.FormatIncidentID(n), nil
+	v := b.Get(kInciSeq)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("incident counter is %d bytes: %w", len(v), store.ErrCorrupt)
+	}
+	return be.Uint64(v), nil
+}
+
+// keepSeq records in the file that an incident was created with id, so
+// that the counter never goes back below it, and moves the counter in
+// memory past it as well.
+func (s *Store) keepSeq(tx *bbolt.Tx, id intake.IncidentID) error {
+	n, err := strconv.ParseUint(strings.TrimPrefix(string(id), "INC-"), 10, 64)
+	if err != nil {
+		return nil // not a numbered ID: nothing to keep
+	}
+	for cur := s.seq.Load(); cur < n && !s.seq.CompareAndSwap(cur, n); cur = s.seq.Load() {
+	}
+	stored, err := loadSeq(tx)
+	if err != nil || stored >= n {
+		return err
+	}
+	return tx.Bucket(bMeta).Put(kInciSeq, be.AppendUint64(nil, n))
 }
 
 // CreateIncident stores inc and maps keys to it, or fails with ErrConflict.
@@ -50,7 +70,7 @@ func (s *Store) CreateIncident(ctx context.Context, inc *intake.Incident, keys [
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
-	err = s.update(func(tx *bbolt.Tx) error { return createIncident(tx, &stored, data, keys) })
+	err = s.update(func(tx *bbolt.Tx) error { return s.createIncident(tx, &stored, data, keys) })
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
@@ -60,7 +80,7 @@ func (s *Store) CreateIncident(ctx context.Context, inc *intake.Incident, keys [
 
 // createIncident stores the incident stored (at version 1, encoded as data)
 // and maps keys to it, or fails with ErrConflict.
-func createIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
+func (s *Store) createIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
 	incs, threads, err := incidentBuckets(tx)
 	if err != nil {
 		return err
@@ -80,6 +100,9 @@ func createIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []i
 		return err
 	}
 	if err := mapKeys(threads, stored.ID, keys); err != nil {
+		return err
+	}
+	if err := s.keepSeq(tx, stored.ID); err != nil {
 		return err
 	}
 	return index(tx, stored, true)

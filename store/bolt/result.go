@@ -49,7 +49,7 @@ func (s *Store) commit(tx *bbolt.Tx, r store.Result, stored *intake.Incident, da
 	switch {
 	case stored == nil:
 	case r.Create:
-		if err := createIncident(tx, stored, data, r.Keys); err != nil {
+		if err := s.createIncident(tx, stored, data, r.Keys); err != nil {
 			return fmt.Errorf("create %s: %w", stored.ID, err)
 		}
 	default:
