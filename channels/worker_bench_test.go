@@ -46,16 +46,19 @@ func BenchmarkWorker(b *testing.B) {
 				b.Fatalf("bolt.Open = %v", err)
 			}
 			b.Cleanup(func() { _ = s.Close() })
-			benchWorker(b, s, conc, "commits/msg", s.Commits)
+			benchWorker(b, s, s, conc, "commits/msg", s.Commits)
 		})
 		b.Run(fmt.Sprintf("redis/concurrency=%d", conc), func(b *testing.B) {
-			s, _ := openRedis(b, "")
-			benchWorker(b, s, conc, "roundtrips/msg", s.RoundTrips)
+			s, prefix := openRedis(b, "")
+			watch, _ := openRedis(b, prefix) // its requests are not counted
+			benchWorker(b, s, watch, conc, "roundtrips/msg", s.RoundTrips)
 		})
 	}
 }
 
-func benchWorker(b *testing.B, s store.Store, concurrency int, unit string, count func() uint64) {
+// benchWorker runs the benchmark on s, watching the inbox drain through
+// watch (a second client on a server, so that watching costs s nothing).
+func benchWorker(b *testing.B, s, watch store.Store, concurrency int, unit string, count func() uint64) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := &channels.Worker{Store: s, LevelOne: timedBot, Humans: deskStub{}, Logger: quietLogger(),
@@ -79,14 +82,14 @@ func benchWorker(b *testing.B, s store.Store, concurrency int, unit string, coun
 	done := make(chan error, 1)
 	go func() { done <- w.Run(ctx) }()
 	for {
-		left, err := channels.InboxLen(ctx, s)
+		left, err := channels.InboxLen(ctx, watch)
 		if err != nil {
 			b.Fatalf("inbox length = %v", err)
 		}
 		if left == 0 {
 			break
 		}
-		time.Sleep(2 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
