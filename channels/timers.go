@@ -12,23 +12,11 @@ import (
 	"github.com/intake-support/intake/store"
 )
 
-// ScheduleMessage arranges for msg to enter the inbox at due, through the
-// store's durable timers: a restart does not lose it and, with several
-// instances polling, it fires once. Scheduling the same id again replaces it.
-// msg is normally a system message (Channel intake.ChannelSystem) whose
-// Action names the event and whose thread key names the incident.
-func ScheduleMessage(ctx context.Context, st store.Timers, id string, due time.Time, msg intake.Message) error {
-	t, err := messageTimer(id, due, msg)
-	if err != nil {
-		return err
-	}
-	if err := st.Schedule(ctx, t); err != nil {
-		return fmt.Errorf("schedule %s: %w", id, err)
-	}
-	return nil
-}
-
-// messageTimer is the store timer that delivers msg at due.
+// messageTimer is the store timer that delivers msg to the inbox at due:
+// a restart does not lose it and, with several instances polling, it fires
+// once. Scheduling the same id again replaces it. msg is a system message
+// (Channel intake.ChannelSystem) whose Action names the event and whose
+// thread key names the incident.
 func messageTimer(id string, due time.Time, msg intake.Message) (store.Timer, error) {
 	payload, err := json.Marshal(msg)
 	if err != nil {
