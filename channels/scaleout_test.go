@@ -3,6 +3,7 @@ package channels_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -66,7 +67,27 @@ func TestTwoWorkersOnOneRedis(t *testing.T) {
 	cancel()
 	wg.Wait()
 
-	incs, err := b.ListIncidents(context.Background(), store.Filter{})
+	checkInOrder(t, b, customers, each)
+	mu.Lock()
+	defer mu.Unlock()
+	if byWorker["instance-a"] == 0 || byWorker["instance-b"] == 0 {
+		t.Errorf("messages handled per worker = %v, want both to share the inbox", byWorker)
+	}
+	for id, n := range handled {
+		if n > 1 {
+			// Only a message whose worker died before its commit may be
+			// decided twice; its result is stored once (checked above).
+			t.Logf("%s decided %d times", id, n)
+		}
+	}
+}
+
+// checkInOrder checks the incidents of an inbox that held each messages
+// m-CC-K from each of customers customers cust-CC (K from 0): one incident
+// per customer, each message on it once with one reply, in K order.
+func checkInOrder(t *testing.T, s store.Store, customers, each int) {
+	t.Helper()
+	incs, err := s.ListIncidents(context.Background(), store.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,21 +125,38 @@ func TestTwoWorkersOnOneRedis(t *testing.T) {
 	if replies != customers*each {
 		t.Errorf("%d replies recorded, want %d", replies, customers*each)
 	}
-	if n, err := b.QueueLen(context.Background(), channels.OutboxQueue); err != nil || n != customers*each {
+	if n, err := s.QueueLen(context.Background(), channels.OutboxQueue); err != nil || n != customers*each {
 		t.Errorf("outbox holds %d replies (%v), want %d", n, err, customers*each)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if byWorker["instance-a"] == 0 || byWorker["instance-b"] == 0 {
-		t.Errorf("messages handled per worker = %v, want both to share the inbox", byWorker)
-	}
-	for id, n := range handled {
-		if n > 1 {
-			// Only a message whose worker died before its commit may be
-			// decided twice; its result is stored once (checked above).
-			t.Logf("%s decided %d times", id, n)
+}
+
+// TestConcurrentWorkerKeepsOrder: with eight goroutines on the embedded
+// store, 40 customers' messages are handled in parallel and each
+// customer's in the order written.
+func TestConcurrentWorkerKeepsOrder(t *testing.T) {
+	const customers, each = 40, 5
+	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
+	w := newWorker(s)
+	w.Concurrency = 8
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for k := range each {
+		for i := range customers {
+			msg := chantest.Message(fmt.Sprintf("m-%02d-%d", i, k), fmt.Sprintf("cust-%02d", i), fmt.Sprintf("conv-%02d", i), "hola")
+			if err := w.Inbox().Accept(ctx, msg); err != nil {
+				t.Fatalf("Accept = %v", err)
+			}
 		}
 	}
+	done := make(chan struct{})
+	go func() { _ = w.Run(ctx); close(done) }()
+	waitFor(t, 60*time.Second, "the inbox drained", func() bool {
+		n, err := channels.InboxLen(ctx, s)
+		return err == nil && n == 0
+	})
+	cancel()
+	<-done
+	checkInOrder(t, s, customers, each)
 }
 
 func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) {
