@@ -67,7 +67,7 @@ func newPool(w *Worker) *pool {
 }
 
 func (p *pool) run(ctx context.Context) error {
-	p.refresh(ctx)
+	current := p.refresh(ctx)
 	var wg sync.WaitGroup
 	for range max(p.w.Concurrency, 1) {
 		wg.Go(func() {
@@ -94,8 +94,11 @@ func (p *pool) run(ctx context.Context) error {
 		case i := <-p.w.wake:
 			p.schedule(i)
 		case <-refresh.C:
-			p.refresh(ctx)
+			current = p.refresh(ctx)
 		case <-poll.C:
+			if !current { // the store failed the last refresh: try again sooner
+				current = p.refresh(ctx)
+			}
 			for i := range InboxShards {
 				p.schedule(i)
 			}
@@ -201,14 +204,15 @@ func (p *pool) release(ctx context.Context, i int) {
 
 // refresh renews this instance's member slot, counts the instances and
 // reassigns the shards; shards no longer assigned are released by whoever
-// drains them next, or here when nobody does.
-func (p *pool) refresh(ctx context.Context) {
+// drains them next, or here when nobody does. It reports false when the
+// store failed it; the assignment is then kept as it was.
+func (p *pool) refresh(ctx context.Context) bool {
 	n, rank, err := p.members(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			p.w.Logger.Warn("inbox members", "err", err)
 		}
-		return // keep the assignment until the store answers again
+		return false
 	}
 	var lost []int
 	p.mu.Lock()
@@ -229,6 +233,7 @@ func (p *pool) refresh(ctx context.Context) {
 	for i := range InboxShards {
 		p.schedule(i)
 	}
+	return true
 }
 
 // members renews this instance's member slot, or takes the lowest free one
