@@ -46,7 +46,7 @@ func (w *Worker) result(inc *intake.Incident, msg *intake.Message, fresh, create
 		if err != nil {
 			return store.Result{}, nil, fmt.Errorf("encode notice to %s: %w", n.To, err)
 		}
-		r.Enqueue = append(r.Enqueue, store.Item{Queue: ShardQueue(shardOf(nm)), ID: nm.DedupeKey(), Payload: payload})
+		r.Enqueue = append(r.Enqueue, store.Item{Queue: InboxQueueFor(nm), ID: nm.DedupeKey(), Payload: payload})
 	}
 	return r, notices, nil
 }

@@ -26,7 +26,12 @@ func ShardQueue(i int) string {
 	return fmt.Sprintf("%s.%d", InboxQueue, i)
 }
 
-// shardOf is the inbox shard msg is queued in.
+// InboxQueueFor is the inbox shard queue msg belongs in: whatever queues
+// inbound messages itself (a batch of them, say) must put each there, or it
+// loses its order with the customer's other messages.
+func InboxQueueFor(msg *intake.Message) string { return ShardQueue(shardOf(msg)) }
+
+// shardOf is the number of the inbox shard msg is queued in.
 func shardOf(msg *intake.Message) int {
 	h := fnv.New32a()
 	_, _ = h.Write([]byte(orderKey(msg)))
