@@ -84,8 +84,8 @@ func noticesFor(inc *intake.Incident, msg *intake.Message) []intake.Notice {
 	return out
 }
 
-// applyNotices queues the notices a handler decided. It runs after the
-// incident write has committed, like applyTimers.
+// applyNotices queues the notices a handler decided through a Notices inbox
+// of the caller's own. It runs after the incident write has committed.
 func (w *Worker) applyNotices(ctx context.Context, notices []intake.Notice) error {
 	for _, n := range notices {
 		if err := w.Notices.Accept(ctx, noticeMessage(n, w.Clock().UTC())); err != nil {

@@ -23,13 +23,14 @@ const (
 type StoreInbox struct {
 	Store   store.Queues
 	Metrics *Metrics
-	// notify, when set, wakes a worker in this process.
-	notify chan struct{}
+	// notify, when set, wakes a worker in this process: it carries the
+	// shard the message went to.
+	notify chan int
 }
 
 var _ Inbox = (*StoreInbox)(nil)
 
-// Accept stores msg in the inbox queue, keyed by its dedupe key so that a
+// Accept stores msg in its inbox shard, keyed by its dedupe key so that a
 // second delivery while the first is still queued is not stored twice.
 func (in *StoreInbox) Accept(ctx context.Context, msg *intake.Message) error {
 	if msg.ID == "" || msg.Channel == "" {
@@ -39,15 +40,23 @@ func (in *StoreInbox) Accept(ctx context.Context, msg *intake.Message) error {
 	if err != nil {
 		return fmt.Errorf("accept %s: %w", msg.DedupeKey(), err)
 	}
-	if err := in.Store.Enqueue(ctx, InboxQueue, msg.DedupeKey(), payload); err != nil {
+	shard := shardOf(msg)
+	if err := in.Store.Enqueue(ctx, ShardQueue(shard), msg.DedupeKey(), payload); err != nil {
 		return fmt.Errorf("accept %s: %w", msg.DedupeKey(), err)
 	}
 	in.Metrics.received(msg.Channel)
-	if in.notify != nil {
-		select {
-		case in.notify <- struct{}{}:
-		default:
-		}
-	}
+	wake(in.notify, shard)
 	return nil
+}
+
+// wake tells a worker in this process, without waiting, that shard has a
+// message; a full channel drops the call and the worker's poll finds it.
+func wake(notify chan int, shard int) {
+	if notify == nil {
+		return
+	}
+	select {
+	case notify <- shard:
+	default:
+	}
 }

@@ -212,11 +212,11 @@ func TestPermanentFailureIsRecorded(t *testing.T) {
 	t.Fatal("permanent failure never reached the timeline")
 }
 
-// TestKilledBetweenInboxAndOutbox kills a real process at each point between
-// storing the incident and queueing the reply, restarts on the same file and
-// checks that the reply is sent exactly once.
+// TestKilledBetweenInboxAndOutbox kills a real process once the message is
+// decided but not stored, and once its result is committed, restarts on the
+// same file and checks that the reply is sent exactly once.
 func TestKilledBetweenInboxAndOutbox(t *testing.T) {
-	for _, point := range []string{"stored", "queued"} {
+	for _, point := range []string{"decided", "committed"} {
 		t.Run(point, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "intake.db")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$")

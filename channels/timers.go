@@ -12,20 +12,17 @@ import (
 	"github.com/intake-support/intake/store"
 )
 
-// ScheduleMessage arranges for msg to enter the inbox at due, through the
-// store's durable timers: a restart does not lose it and, with several
-// instances polling, it fires once. Scheduling the same id again replaces it.
-// msg is normally a system message (Channel intake.ChannelSystem) whose
-// Action names the event and whose thread key names the incident.
-func ScheduleMessage(ctx context.Context, st store.Timers, id string, due time.Time, msg intake.Message) error {
+// messageTimer is the store timer that delivers msg to the inbox at due:
+// a restart does not lose it and, with several instances polling, it fires
+// once. Scheduling the same id again replaces it. msg is a system message
+// (Channel intake.ChannelSystem) whose Action names the event and whose
+// thread key names the incident.
+func messageTimer(id string, due time.Time, msg intake.Message) (store.Timer, error) {
 	payload, err := json.Marshal(msg)
 	if err != nil {
-		return fmt.Errorf("schedule %s: %w", id, err)
+		return store.Timer{}, fmt.Errorf("schedule %s: %w", id, err)
 	}
-	if err := st.Schedule(ctx, store.Timer{ID: id, Due: due, Payload: payload}); err != nil {
-		return fmt.Errorf("schedule %s: %w", id, err)
-	}
-	return nil
+	return store.Timer{ID: id, Due: due, Payload: payload}, nil
 }
 
 // TimerRunner moves due timers into the inbox as messages, so that what a
@@ -121,27 +118,20 @@ func timersFor(inc *intake.Incident, msg *intake.Message) []timerFor {
 	return out
 }
 
-// applyTimers schedules or cancels the timers a handler asked for. It runs
-// after the incident write has committed, so a timer never fires about a
+// timerChange is the store change a handler's timer request asks for. It
+// is committed with the incident write, so a timer never fires about a
 // decision that was not stored.
-func (w *Worker) applyTimers(ctx context.Context, timers []timerFor) error {
-	for _, t := range timers {
-		if t.req.Cancel() {
-			if err := w.Store.CancelTimer(ctx, t.req.Key); err != nil {
-				return fmt.Errorf("cancel timer %s: %w", t.req.Key, err)
-			}
-			continue
-		}
-		msg := SystemMessage(t.incident, t.req.Event)
-		if t.req.SLA != nil {
-			// An SLA clock acts as "sla" on the timeline.
-			msg.From.ID = "sla"
-			msg.Target = string(t.req.SLA.Tier)
-			msg.SLA = t.req.SLA
-		}
-		if err := ScheduleMessage(ctx, w.Store, t.req.Key, t.req.Due, msg); err != nil {
-			return err
-		}
+func timerChange(t timerFor) (store.TimerChange, error) {
+	if t.req.Cancel() {
+		return store.TimerChange{Timer: store.Timer{ID: t.req.Key}, Cancel: true}, nil
 	}
-	return nil
+	msg := SystemMessage(t.incident, t.req.Event)
+	if t.req.SLA != nil {
+		// An SLA clock acts as "sla" on the timeline.
+		msg.From.ID = "sla"
+		msg.Target = string(t.req.SLA.Tier)
+		msg.SLA = t.req.SLA
+	}
+	timer, err := messageTimer(t.req.Key, t.req.Due, msg)
+	return store.TimerChange{Timer: timer}, err
 }

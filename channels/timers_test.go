@@ -10,6 +10,7 @@ import (
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/chantest"
+	"github.com/intake-support/intake/store"
 )
 
 // TestTimerMessageReachesTheIncident has the handler ask for a timer (an
@@ -51,11 +52,10 @@ func TestTimerMessageReachesTheIncident(t *testing.T) {
 	}
 }
 
-// TestOutcomeTimersAfterTheWrite: the timers a handler asks for are applied
-// after the incident is stored; a worker that dies between the write and the
-// timers leaves them on the timeline, and the redelivered message schedules
-// them; a later outcome cancels them.
-func TestOutcomeTimersAfterTheWrite(t *testing.T) {
+// TestOutcomeTimersWithTheWrite: the timers a handler asks for are stored
+// with the incident; a worker that dies before the write leaves neither,
+// the redelivered message schedules them; a later outcome cancels them.
+func TestOutcomeTimersWithTheWrite(t *testing.T) {
 	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
 	ctx := context.Background()
 	due := time.Date(2026, 3, 2, 18, 0, 0, 0, time.UTC)
@@ -75,24 +75,32 @@ func TestOutcomeTimersAfterTheWrite(t *testing.T) {
 	})
 	died := make(chan struct{})
 	channels.SetCrashPoint(w, func(point string) {
-		if point == "stored" {
+		if point == "decided" {
 			close(died)
-			runtime.Goexit() // the worker dies right after the incident write
+			runtime.Goexit() // the worker dies right before the write
 		}
 	})
 	m1 := chantest.Message("t1", "ana", "conv-t", "hola")
 	go func() { _ = w.Process(ctx, m1) }()
 	<-died
 	if got, err := s.DueTimers(ctx, due.Add(time.Hour), 10); err != nil || len(got) != 0 {
-		t.Fatalf("DueTimers after a death before the timers = %v, %v; want none scheduled", got, err)
+		t.Fatalf("DueTimers after a death before the write = %v, %v; want none scheduled", got, err)
+	}
+	if incs, err := s.ListIncidents(ctx, store.Filter{}); err != nil || len(incs) != 0 {
+		t.Fatalf("incidents after a death before the write = %d, %v; want none", len(incs), err)
 	}
 	channels.SetCrashPoint(w, nil)
 	if err := w.Process(ctx, m1); err != nil { // redelivered
 		t.Fatalf("Process(redelivered) = %v", err)
 	}
+	incs := listAll(t, s)
+	if len(incs) != 1 {
+		t.Fatalf("%d incidents after redelivery, want 1", len(incs))
+	}
+	want := intake.TimerKey("test", incs[0].ID) // the number the dead worker took is not reused
 	got, err := s.DueTimers(ctx, due, 10)
-	if err != nil || len(got) != 1 || got[0].ID != "test:INC-000001" {
-		t.Fatalf("DueTimers after redelivery = %+v, %v; want test:INC-000001", got, err)
+	if err != nil || len(got) != 1 || got[0].ID != want {
+		t.Fatalf("DueTimers after redelivery = %+v, %v; want %s", got, err, want)
 	}
 	if err := w.Process(ctx, chantest.Message("t2", "ana", "conv-t", "hola again")); err != nil {
 		t.Fatal(err)

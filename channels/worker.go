@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,11 +18,16 @@ import (
 // incident (or opens one), hands it to Level I or to the humans according to
 // the incident's state, stores the result and queues the replies in the outbox.
 //
-// Every step is idempotent, so a worker killed at any point and a message
-// redelivered to another worker still produce one incident and one set of
-// replies: the incident is found again by the message's thread keys, a
-// message already on its timeline is not handled twice, and its replies are
-// re-queued under the same IDs from the timeline.
+// The whole result of a message (the incident, its timers, the replies and
+// notices it queues, the dedupe key and the inbox ack) is written in one
+// store.Commit, so a worker killed at any point leaves either nothing or all
+// of it. A message redelivered anyway still produces one incident and one
+// set of replies: the incident is found again by the message's thread keys,
+// a message already on its timeline is not handled twice, and its replies
+// are re-queued under the same IDs from the timeline.
+//
+// Run handles messages of different shards of the inbox in parallel (see
+// InboxShards and Concurrency) and the messages of one shard in order.
 type Worker struct {
 	Store    store.Store
 	LevelOne Handler
@@ -41,8 +47,19 @@ type Worker struct {
 	Notices Inbox
 	// MaxAttempts moves a message that failed this many times to DeadQueue.
 	MaxAttempts int
-	// wake is signalled by a StoreInbox in the same process.
-	wake chan struct{}
+	// Concurrency is how many messages Run handles at once, each from a
+	// different inbox shard; below 1, one at a time.
+	Concurrency int
+	// Holder names this worker in the shard leases it takes; it should be
+	// the instance's name, the same across restarts, so that a restarted
+	// process takes its shards back at once. Empty: a random name.
+	Holder string
+	// wake is signalled by a StoreInbox in the same process with the shard
+	// it queued to.
+	wake chan int
+	// foldNotices: notices go to the store's inbox with the result of the
+	// message that decided them, in the same Commit (Notices was not set).
+	foldNotices bool
 	// setup applies the defaults once, whichever of Run, Process and Inbox
 	// is called first and from whichever goroutine.
 	setup sync.Once
@@ -83,26 +100,32 @@ func (w *Worker) defaults() {
 		w.MaxAttempts = 8
 	}
 	if w.wake == nil {
-		w.wake = make(chan struct{}, 1)
+		w.wake = make(chan int, InboxShards)
 	}
 	if w.Notices == nil {
+		w.foldNotices = true
 		w.Notices = &StoreInbox{Store: w.Store, Metrics: w.Metrics, notify: w.wake}
+	}
+	if w.Holder == "" {
+		w.Holder = "worker-" + rand.Text()
 	}
 }
 
 // Run handles inbox messages until ctx is done.
 func (w *Worker) Run(ctx context.Context) error {
 	w.setup.Do(w.defaults)
-	return drain(ctx, w.Store, InboxQueue, w.Visibility, w.Poll, w.wake, w.Logger, w.deliver)
+	return newPool(w).run(ctx)
 }
 
-// deliver handles one queued message and acks, retries or parks it.
-func (w *Worker) deliver(ctx context.Context, d store.Delivery) {
-	log := w.Logger.With("queue", InboxQueue, "id", d.ID, "attempt", d.Attempt)
+// deliver handles one message of an inbox shard and acks (with the result),
+// retries or parks it. It returns false when shutting down left the message
+// in flight, to be redelivered after the visibility timeout.
+func (w *Worker) deliver(ctx context.Context, queue string, d store.Delivery) bool {
+	log := w.Logger.With("queue", queue, "id", d.ID, "attempt", d.Attempt)
 	var msg intake.Message
 	err := json.Unmarshal(d.Payload, &msg)
 	if err == nil {
-		err = w.Process(ctx, &msg)
+		err = w.process(ctx, &msg, &store.Ack{Queue: queue, Delivery: d})
 	}
 	var ie *incidentError
 	if errors.As(err, &ie) {
@@ -110,32 +133,36 @@ func (w *Worker) deliver(ctx context.Context, d store.Delivery) {
 	}
 	switch {
 	case err == nil:
-		if err := w.Store.Ack(ctx, InboxQueue, d); err != nil {
-			log.Warn("ack inbox message", "err", err)
-		}
 	case ctx.Err() != nil:
 		// Shutting down: the message is redelivered after the visibility timeout.
+		return false
 	case d.Attempt >= w.MaxAttempts:
 		log.Error("inbox message failed too often; parked for a person", "queue_dead", DeadQueue, "err", err)
 		if perr := w.Store.Enqueue(ctx, DeadQueue, d.ID, d.Payload); perr != nil {
 			log.Error("park inbox message", "err", perr)
-			return
+			return true
 		}
-		if err := w.Store.Ack(ctx, InboxQueue, d); err != nil {
+		if err := w.Store.Ack(ctx, queue, d); err != nil {
 			log.Warn("ack parked inbox message", "err", err)
 		}
 	default:
 		log.Warn("inbox message failed; will retry", "err", err)
-		if err := w.Store.Nack(ctx, InboxQueue, d, backoff(d.Attempt)); err != nil {
+		if err := w.Store.Nack(ctx, queue, d, backoff(d.Attempt)); err != nil {
 			log.Warn("nack inbox message", "err", err)
 		}
 	}
+	return true
 }
 
 // Process handles one message end to end. It is exported for tests and for
 // tools that replay messages.
 func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 	w.setup.Do(w.defaults)
+	return w.process(ctx, msg, nil)
+}
+
+// process handles msg and, with its result, acks ack when set.
+func (w *Worker) process(ctx context.Context, msg *intake.Message, ack *store.Ack) error {
 	key := msg.DedupeKey()
 	seen, err := w.Store.Seen(ctx, key)
 	if err != nil {
@@ -143,68 +170,54 @@ func (w *Worker) Process(ctx context.Context, msg *intake.Message) error {
 	}
 	if seen {
 		w.Logger.Debug("duplicate message ignored", "key", key)
+		if ack != nil {
+			if err := w.Store.Ack(ctx, ack.Queue, ack.Delivery); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("process %s: ack duplicate: %w", key, err)
+			}
+		}
 		return nil
 	}
-	inc, err := w.handle(ctx, msg)
-	if err != nil {
-		return fmt.Errorf("process %s: %w", key, err)
-	}
-	w.reached("stored")
-	if err := w.applyTimers(ctx, timersFor(inc, msg)); err != nil {
-		return fmt.Errorf("process %s: %w", key, err)
-	}
-	if err := w.applyNotices(ctx, noticesFor(inc, msg)); err != nil {
-		return fmt.Errorf("process %s: %w", key, err)
-	}
-	replies := repliesFor(inc, msg)
-	for _, r := range replies {
-		payload, err := json.Marshal(r)
-		if err != nil {
-			return fmt.Errorf("process %s: encode reply: %w", key, err)
-		}
-		if err := w.Store.Enqueue(ctx, OutboxQueue, r.ID, payload); err != nil {
-			return fmt.Errorf("process %s: queue reply: %w", key, err)
-		}
-	}
-	w.reached("queued")
-	if _, err := w.Store.MarkSeen(ctx, key, w.SeenFor); err != nil {
+	if err := w.handle(ctx, msg, ack); err != nil {
 		return fmt.Errorf("process %s: %w", key, err)
 	}
 	return nil
 }
 
 // handle threads msg to its incident, runs the right handler unless the
-// message is already on the timeline, stores the incident and returns it:
-// its timeline holds the replies, timers and notices decided for msg.
-func (w *Worker) handle(ctx context.Context, msg *intake.Message) (*intake.Incident, error) {
+// message is already on the timeline, and commits the incident with what
+// its timeline says was decided for msg: timers, notices and replies.
+func (w *Worker) handle(ctx context.Context, msg *intake.Message, ack *store.Ack) error {
 	for attempt := 0; attempt < 20; attempt++ {
 		inc, created, err := w.thread(ctx, msg)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if !inc.HasMessage(msg.Channel, msg.ID) {
+		fresh := !inc.HasMessage(msg.Channel, msg.ID)
+		if fresh {
 			if err := w.apply(ctx, inc, msg); err != nil {
-				return nil, inIncident(inc.ID, created, err)
-			}
-			if created {
-				err = w.Store.CreateIncident(ctx, inc, incidentKeys(inc.ID, msg))
-			} else {
-				err = w.Store.UpdateIncident(ctx, inc, msg.ThreadKeys)
-			}
-			if errors.Is(err, store.ErrConflict) {
-				continue // someone else wrote first: thread and decide again
-			}
-			if err != nil {
-				return nil, inIncident(inc.ID, created, err)
-			}
-			if created {
-				w.Metrics.opened()
-				w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)
+				return inIncident(inc.ID, created, err)
 			}
 		}
-		return inc, nil
+		w.reached("decided")
+		r, notices, err := w.result(inc, msg, fresh, created, ack)
+		if err != nil {
+			return inIncident(inc.ID, created, err)
+		}
+		err = w.Store.Commit(ctx, r)
+		if errors.Is(err, store.ErrConflict) {
+			continue // someone else wrote first: thread and decide again
+		}
+		if err != nil {
+			return inIncident(inc.ID, created, err)
+		}
+		w.reached("committed")
+		if fresh && created {
+			w.Metrics.opened()
+			w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)
+		}
+		return w.afterCommit(ctx, notices)
 	}
-	return nil, fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
+	return fmt.Errorf("thread %s: too many conflicting writes", msg.DedupeKey())
 }
 
 // incidentError is a failure in handling one incident's message; it carries

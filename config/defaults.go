@@ -62,6 +62,9 @@ func applyDefaults(c *Config, d *decoder) {
 	if c.Queues.ReplyMaxAttempts == 0 && !d.present("queues.reply_max_attempts") {
 		c.Queues.ReplyMaxAttempts = 150 // about a day with the outbox's backoff
 	}
+	if c.Queues.Concurrency == 0 && !d.present("queues.concurrency") {
+		c.Queues.Concurrency = 8 // keeps the store busy while a message waits for a write
+	}
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)

@@ -49,6 +49,9 @@ type Queues struct {
 	// ReplyMaxAttempts parks a reply whose delivery failed this many times
 	// in the outbox.dead queue and marks its incident for a person.
 	ReplyMaxAttempts int `yaml:"reply_max_attempts"`
+	// Concurrency is how many inbound messages of different incidents one
+	// process handles at once; one incident's messages stay in order.
+	Concurrency int `yaml:"concurrency"`
 }
 
 // StoreKind names a store implementation.

@@ -34,6 +34,9 @@ func validate(c *Config, d *decoder) {
 	if c.Queues.ReplyMaxAttempts < 1 && !d.bad["queues.reply_max_attempts"] {
 		d.failPath("queues.reply_max_attempts", fmt.Sprintf("must be at least 1, got %d", c.Queues.ReplyMaxAttempts))
 	}
+	if (c.Queues.Concurrency < 1 || c.Queues.Concurrency > 256) && !d.bad["queues.concurrency"] {
+		d.failPath("queues.concurrency", fmt.Sprintf("must be from 1 to 256, got %d", c.Queues.Concurrency))
+	}
 	validateTiers(c, d)
 	validateOnCall(c.OnCall, d, "on_call")
 	validateRouting(c, d)

@@ -12,7 +12,8 @@ import (
 	"github.com/intake-support/intake/channels"
 )
 
-// QueueLener is the part of the store the queue gauge reads.
+// QueueLener is the part of the store the queue gauge reads; the inbox is
+// the sum of its shards (channels.InboxLen).
 type QueueLener interface {
 	QueueLen(ctx context.Context, queue string) (int, error)
 }
@@ -65,7 +66,13 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	for _, q := range Queues {
-		n, err := c.store.QueueLen(ctx, q)
+		var n int
+		var err error
+		if q == channels.InboxQueue {
+			n, err = channels.InboxLen(ctx, c.store)
+		} else {
+			n, err = c.store.QueueLen(ctx, q)
+		}
 		if err != nil {
 			// A missing sample, not a false zero: alerts on absent() see it.
 			c.log.Warn("queue depth not read", "queue", q, "err", err)

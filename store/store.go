@@ -35,6 +35,7 @@ type Store interface {
 	Queues
 	Timers
 	Leases
+	Results
 	// Ping reports whether the backend is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the backend.
@@ -66,7 +67,9 @@ func PositionOf(inc *intake.Incident) Position { return Position{CreatedAt: inc.
 // thread key.
 type Incidents interface {
 	// NextIncidentID returns a new ID, unique across every process sharing the
-	// store, increasing: INC-000001, INC-000002...
+	// store, increasing: INC-000001, INC-000002... An ID never used for an
+	// incident may be handed out again after a restart (bolt keeps the
+	// counter in memory and stores the highest number created).
 	NextIncidentID(ctx context.Context) (intake.IncidentID, error)
 	// CreateIncident stores a new incident and maps the thread keys to it, all
 	// or nothing. It sets inc.Version to 1. ErrConflict if the ID exists or a

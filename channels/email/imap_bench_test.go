@@ -66,7 +66,7 @@ func BenchmarkIMAPIntake(b *testing.B) {
 			}
 			b.ReportMetric(float64(n)/time.Since(start).Seconds(), "msgs/s")
 			b.StopTimer()
-			if got, _ := st.QueueLen(context.Background(), channels.InboxQueue); got != n {
+			if got, _ := channels.InboxLen(context.Background(), st); got != n {
 				b.Fatalf("inbox holds %d, want %d", got, n)
 			}
 			_ = ic.Close()

@@ -42,7 +42,7 @@ func runIMAPIntakeOn(t *testing.T, cfg config.Email, s store.Store) (stop func()
 	stop = func() { cancel(); <-done }
 	t.Cleanup(stop)
 	return stop, func() int {
-		n, _ := s.QueueLen(context.Background(), channels.InboxQueue)
+		n, _ := channels.InboxLen(context.Background(), s)
 		return n
 	}
 }

@@ -71,7 +71,7 @@ func runAdapter(t *testing.T, a *Adapter, s store.Store) (stop func(), inboxLen 
 	stop = func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(stop)
 	return stop, func() int {
-		n, _ := s.QueueLen(context.Background(), channels.InboxQueue)
+		n, _ := channels.InboxLen(context.Background(), s)
 		return n
 	}
 }

@@ -232,7 +232,7 @@ func TestOAuth2RefusedClient(t *testing.T) {
 
 	ep.setSecret(testSecret) // the administrator fixes the secret at the provider
 	waitFor(t, 10*time.Second, "the message stored", func() bool {
-		n, _ := s.QueueLen(context.Background(), channels.InboxQueue)
+		n, _ := channels.InboxLen(context.Background(), s)
 		return n == 1
 	})
 	if _, err := a.Send(context.Background(), testReply()); err != nil {

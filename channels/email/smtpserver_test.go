@@ -46,7 +46,7 @@ func startSMTPIntake(t *testing.T, s store.Store) string {
 
 func inboxLen(t *testing.T, s store.Store) int {
 	t.Helper()
-	n, err := s.QueueLen(context.Background(), channels.InboxQueue)
+	n, err := channels.InboxLen(context.Background(), s)
 	if err != nil {
 		t.Fatalf("QueueLen = %v", err)
 	}

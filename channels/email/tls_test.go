@@ -128,7 +128,7 @@ func TestIMAPTLSModes(t *testing.T) {
 			go func() { _ = a.Run(ctx, &channels.StoreInbox{Store: s}); close(done) }()
 			t.Cleanup(func() { cancel(); <-done })
 			waitFor(t, 10*time.Second, "message over "+mode, func() bool {
-				n, _ := s.QueueLen(context.Background(), channels.InboxQueue)
+				n, _ := channels.InboxLen(context.Background(), s)
 				return n == 1
 			})
 		})

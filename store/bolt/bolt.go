@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -32,6 +33,8 @@ type Store struct {
 	db  *bbolt.DB
 	w   *committer // nil on the read-only handle of verify
 	now func() time.Time
+	// seq is the last incident number handed out (see NextIncidentID).
+	seq atomic.Uint64
 	// tookBack counts what Open took back from a process that died.
 	tookBack struct{ deliveries, leases int }
 }
@@ -90,7 +93,11 @@ func Open(path string, opts ...Option) (*Store, error) {
 		if err := initBuckets(tx); err != nil {
 			return err
 		}
-		var err error
+		seq, err := loadSeq(tx)
+		if err != nil {
+			return err
+		}
+		s.seq.Store(seq)
 		s.tookBack.deliveries, s.tookBack.leases, err = s.takeBack(tx)
 		return err
 	})
@@ -146,6 +153,10 @@ func openError(path string, err error) error {
 	}
 	return fmt.Errorf("open store %s: file is corrupt or not a store (%v); it was left as it is: %w", path, err, store.ErrCorrupt)
 }
+
+// Commits returns how many write transactions the store has committed (or
+// tried to) since Open, each one an fsync: what a benchmark counts as writes.
+func (s *Store) Commits() uint64 { return s.w.commits.Load() }
 
 // Close releases the file.
 func (s *Store) Close() error {

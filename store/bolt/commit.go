@@ -3,6 +3,7 @@ package bolt
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	bbolt "go.etcd.io/bbolt"
 	berrors "go.etcd.io/bbolt/errors"
@@ -23,6 +24,8 @@ type committer struct {
 	closing chan struct{}
 	stopped chan struct{}
 	once    sync.Once
+	// commits counts the write transactions run, each one fsync.
+	commits atomic.Uint64
 }
 
 type call struct {
@@ -87,6 +90,7 @@ func (c *committer) loop() {
 func (c *committer) commit(group []call) {
 	for len(group) > 0 {
 		failed := -1
+		c.commits.Add(1)
 		err := runUpdate(c.db, func(tx *bbolt.Tx) error {
 			for i, w := range group {
 				if err := w.fn(tx); err != nil {
@@ -106,6 +110,7 @@ func (c *committer) commit(group []call) {
 			return
 		}
 		w := group[failed]
+		c.commits.Add(1)
 		w.err <- runUpdate(c.db, w.fn)
 		group = append(group[:failed:failed], group[failed+1:]...)
 	}

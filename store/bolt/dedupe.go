@@ -22,41 +22,46 @@ func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration) (bo
 	}
 	var fresh bool
 	err := s.update(func(tx *bbolt.Tx) error {
-		fresh = false // update may run this again
-		seen, err := bucket(tx, bSeen)
-		if err != nil {
-			return err
-		}
-		exp, err := bucket(tx, bSeenExp)
-		if err != nil {
-			return err
-		}
-		now := s.now()
-		if err := sweep(seen, exp, now); err != nil {
-			return err
-		}
-		if v := seen.Get([]byte(key)); v != nil {
-			if len(v) != 8 {
-				return fmt.Errorf("key %q: expiry is %d bytes: %w", key, len(v), store.ErrCorrupt)
-			}
-			if keyTime(v).After(now) {
-				return nil
-			}
-			if err := exp.Delete(join(v, []byte(key))); err != nil {
-				return err
-			}
-		}
-		fresh = true
-		until := timeKey(now.Add(ttl))
-		if err := seen.Put([]byte(key), until); err != nil {
-			return err
-		}
-		return exp.Put(join(until, []byte(key)), nil)
+		var err error
+		fresh, err = s.markSeen(tx, key, ttl)
+		return err
 	})
 	if err != nil {
 		return false, fmt.Errorf("mark seen %q: %w", key, err)
 	}
 	return fresh, nil
+}
+
+// markSeen remembers key until now+ttl and reports whether it was new.
+func (s *Store) markSeen(tx *bbolt.Tx, key string, ttl time.Duration) (bool, error) {
+	seen, err := bucket(tx, bSeen)
+	if err != nil {
+		return false, err
+	}
+	exp, err := bucket(tx, bSeenExp)
+	if err != nil {
+		return false, err
+	}
+	now := s.now()
+	if err := sweep(seen, exp, now); err != nil {
+		return false, err
+	}
+	if v := seen.Get([]byte(key)); v != nil {
+		if len(v) != 8 {
+			return false, fmt.Errorf("key %q: expiry is %d bytes: %w", key, len(v), store.ErrCorrupt)
+		}
+		if keyTime(v).After(now) {
+			return false, nil
+		}
+		if err := exp.Delete(join(v, []byte(key))); err != nil {
+			return false, err
+		}
+	}
+	until := timeKey(now.Add(ttl))
+	if err := seen.Put([]byte(key), until); err != nil {
+		return false, err
+	}
+	return true, exp.Put(join(until, []byte(key)), nil)
 }
 
 // Seen reports whether key is remembered and unexpired.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	bbolt "go.etcd.io/bbolt"
 
@@ -12,31 +14,49 @@ import (
 	"github.com/intake-support/intake/store"
 )
 
-// NextIncidentID takes the next number of a counter kept in the file.
+// NextIncidentID takes the next number of a counter kept in memory, with
+// no write: the file holds one process at a time, and it keeps the highest
+// number an incident was created with (see createIncident), which Open
+// starts the counter from. A number handed out but never stored may be
+// handed out again after a restart; no incident has it.
 func (s *Store) NextIncidentID(ctx context.Context) (intake.IncidentID, error) {
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
-	var n uint64
-	err := s.update(func(tx *bbolt.Tx) error {
-		n = 0 // update may run this again
-		b, err := bucket(tx, bMeta)
-		if err != nil {
-			return err
-		}
-		if v := b.Get(kInciSeq); v != nil {
-			if len(v) != 8 {
-				return fmt.Errorf("incident counter is %d bytes: %w", len(v), store.ErrCorrupt)
-			}
-			n = be.Uint64(v)
-		}
-		n++
-		return b.Put(kInciSeq, be.AppendUint64(nil, n))
-	})
+	return intake.FormatIncidentID(s.seq.Add(1)), nil
+}
+
+// loadSeq reads the incident counter of the file.
+func loadSeq(tx *bbolt.Tx) (uint64, error) {
+	b, err := bucket(tx, bMeta)
 	if err != nil {
-		return "", fmt.Errorf("next incident ID: %w", err)
+		return 0, err
 	}
-	return intake.FormatIncidentID(n), nil
+	v := b.Get(kInciSeq)
+	if v == nil {
+		return 0, nil
+	}
+	if len(v) != 8 {
+		return 0, fmt.Errorf("incident counter is %d bytes: %w", len(v), store.ErrCorrupt)
+	}
+	return be.Uint64(v), nil
+}
+
+// keepSeq records in the file that an incident was created with id, so
+// that the counter never goes back below it, and moves the counter in
+// memory past it as well.
+func (s *Store) keepSeq(tx *bbolt.Tx, id intake.IncidentID) error {
+	n, err := strconv.ParseUint(strings.TrimPrefix(string(id), "INC-"), 10, 64)
+	if err != nil {
+		return nil // not a numbered ID: nothing to keep
+	}
+	for cur := s.seq.Load(); cur < n && !s.seq.CompareAndSwap(cur, n); cur = s.seq.Load() {
+	}
+	stored, err := loadSeq(tx)
+	if err != nil || stored >= n {
+		return err
+	}
+	return tx.Bucket(bMeta).Put(kInciSeq, be.AppendUint64(nil, n))
 }
 
 // CreateIncident stores inc and maps keys to it, or fails with ErrConflict.
@@ -50,35 +70,42 @@ func (s *Store) CreateIncident(ctx context.Context, inc *intake.Incident, keys [
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
-	err = s.update(func(tx *bbolt.Tx) error {
-		incs, threads, err := incidentBuckets(tx)
-		if err != nil {
-			return err
-		}
-		if incs.Get([]byte(inc.ID)) != nil {
-			return fmt.Errorf("incident exists: %w", store.ErrConflict)
-		}
-		for _, k := range keys {
-			if k == "" {
-				continue
-			}
-			if owner := threads.Get([]byte(k)); owner != nil {
-				return fmt.Errorf("thread key %q belongs to %s: %w", k, owner, store.ErrConflict)
-			}
-		}
-		if err := incs.Put([]byte(inc.ID), data); err != nil {
-			return err
-		}
-		if err := mapKeys(threads, inc.ID, keys); err != nil {
-			return err
-		}
-		return index(tx, &stored, true)
-	})
+	err = s.update(func(tx *bbolt.Tx) error { return s.createIncident(tx, &stored, data, keys) })
 	if err != nil {
 		return fmt.Errorf("create %s: %w", inc.ID, err)
 	}
 	inc.Version = 1
 	return nil
+}
+
+// createIncident stores the incident stored (at version 1, encoded as data)
+// and maps keys to it, or fails with ErrConflict.
+func (s *Store) createIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
+	incs, threads, err := incidentBuckets(tx)
+	if err != nil {
+		return err
+	}
+	if incs.Get([]byte(stored.ID)) != nil {
+		return fmt.Errorf("incident exists: %w", store.ErrConflict)
+	}
+	for _, k := range keys {
+		if k == "" {
+			continue
+		}
+		if owner := threads.Get([]byte(k)); owner != nil {
+			return fmt.Errorf("thread key %q belongs to %s: %w", k, owner, store.ErrConflict)
+		}
+	}
+	if err := incs.Put([]byte(stored.ID), data); err != nil {
+		return err
+	}
+	if err := mapKeys(threads, stored.ID, keys); err != nil {
+		return err
+	}
+	if err := s.keepSeq(tx, stored.ID); err != nil {
+		return err
+	}
+	return index(tx, stored, true)
 }
 
 // GetIncident returns a fresh copy of the stored incident.
@@ -112,39 +139,43 @@ func (s *Store) UpdateIncident(ctx context.Context, inc *intake.Incident, keys [
 	if err != nil {
 		return fmt.Errorf("update %s: %w", inc.ID, err)
 	}
-	err = s.update(func(tx *bbolt.Tx) error {
-		incs, threads, err := incidentBuckets(tx)
-		if err != nil {
-			return err
-		}
-		old, err := decodeIncident(incs.Get([]byte(inc.ID)))
-		if err != nil {
-			return err
-		}
-		if old.Version != inc.Version {
-			return fmt.Errorf("stored version %d, write has %d: %w", old.Version, inc.Version, store.ErrConflict)
-		}
-		if err := index(tx, old, false); err != nil {
-			return err
-		}
-		if err := incs.Put([]byte(inc.ID), data); err != nil {
-			return err
-		}
-		for _, k := range keys {
-			if k == "" || threads.Get([]byte(k)) != nil {
-				continue // mapped already, to this incident or another: left alone
-			}
-			if err := threads.Put([]byte(k), []byte(inc.ID)); err != nil {
-				return err
-			}
-		}
-		return index(tx, &stored, true)
-	})
+	err = s.update(func(tx *bbolt.Tx) error { return updateIncident(tx, &stored, data, keys) })
 	if err != nil {
 		return fmt.Errorf("update %s: %w", inc.ID, err)
 	}
 	inc.Version++
 	return nil
+}
+
+// updateIncident writes stored (encoded as data) if the stored version is
+// the one before stored.Version, and maps the keys not mapped yet to it.
+func updateIncident(tx *bbolt.Tx, stored *intake.Incident, data []byte, keys []intake.ThreadKey) error {
+	incs, threads, err := incidentBuckets(tx)
+	if err != nil {
+		return err
+	}
+	old, err := decodeIncident(incs.Get([]byte(stored.ID)))
+	if err != nil {
+		return err
+	}
+	if old.Version != stored.Version-1 {
+		return fmt.Errorf("stored version %d, write has %d: %w", old.Version, stored.Version-1, store.ErrConflict)
+	}
+	if err := index(tx, old, false); err != nil {
+		return err
+	}
+	if err := incs.Put([]byte(stored.ID), data); err != nil {
+		return err
+	}
+	for _, k := range keys {
+		if k == "" || threads.Get([]byte(k)) != nil {
+			continue // mapped already, to this incident or another: left alone
+		}
+		if err := threads.Put([]byte(k), []byte(stored.ID)); err != nil {
+			return err
+		}
+	}
+	return index(tx, stored, true)
 }
 
 // LookupThread returns the incident key maps to.

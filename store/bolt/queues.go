@@ -121,27 +121,30 @@ func (s *Store) Enqueue(ctx context.Context, name, id string, payload []byte) er
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bbolt.Tx) error {
-		q, err := openQueue(tx, name, true)
-		if err != nil {
-			return err
-		}
-		if q.items.Get([]byte(id)) != nil {
-			return nil
-		}
-		seq, err := q.items.NextSequence()
-		if err != nil {
-			return err
-		}
-		if err := q.put(id, item{readyAt: s.now(), seq: seq, payload: payload}); err != nil {
-			return err
-		}
-		return q.addLen(1)
-	})
+	err := s.update(func(tx *bbolt.Tx) error { return s.enqueue(tx, name, id, payload) })
 	if err != nil {
 		return fmt.Errorf("enqueue %s %s: %w", name, id, err)
 	}
 	return nil
+}
+
+// enqueue adds a message, ready now, unless its ID is already queued.
+func (s *Store) enqueue(tx *bbolt.Tx, name, id string, payload []byte) error {
+	q, err := openQueue(tx, name, true)
+	if err != nil {
+		return err
+	}
+	if q.items.Get([]byte(id)) != nil {
+		return nil
+	}
+	seq, err := q.items.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := q.put(id, item{readyAt: s.now(), seq: seq, payload: payload}); err != nil {
+		return err
+	}
+	return q.addLen(1)
 }
 
 // Dequeue hands out the first ready message with a fresh token and hides it
@@ -212,16 +215,21 @@ func (s *Store) Ack(ctx context.Context, name string, d store.Delivery) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.settle(name, d, func(q *queue, it item) error {
+	err := s.update(func(tx *bbolt.Tx) error { return ack(tx, name, d) })
+	if err != nil {
+		return fmt.Errorf("ack %s %s: %w", name, d.ID, err)
+	}
+	return nil
+}
+
+// ack removes the message if d's token still owns it.
+func ack(tx *bbolt.Tx, name string, d store.Delivery) error {
+	return settle(tx, name, d, func(q *queue, it item) error {
 		if err := q.items.Delete([]byte(d.ID)); err != nil {
 			return err
 		}
 		return q.addLen(-1)
 	})
-	if err != nil {
-		return fmt.Errorf("ack %s %s: %w", name, d.ID, err)
-	}
-	return nil
 }
 
 // Nack makes the message ready again after delay if d's token still owns it.
@@ -229,10 +237,12 @@ func (s *Store) Nack(ctx context.Context, name string, d store.Delivery, delay t
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.settle(name, d, func(q *queue, it item) error {
-		it.token = ""
-		it.readyAt = s.now().Add(delay)
-		return q.put(d.ID, it)
+	err := s.update(func(tx *bbolt.Tx) error {
+		return settle(tx, name, d, func(q *queue, it item) error {
+			it.token = ""
+			it.readyAt = s.now().Add(delay)
+			return q.put(d.ID, it)
+		})
 	})
 	if err != nil {
 		return fmt.Errorf("nack %s %s: %w", name, d.ID, err)
@@ -242,31 +252,29 @@ func (s *Store) Nack(ctx context.Context, name string, d store.Delivery, delay t
 
 // settle checks that d's token owns its message, removes the message's ready
 // entry and calls fn.
-func (s *Store) settle(name string, d store.Delivery, fn func(q *queue, it item) error) error {
-	return s.update(func(tx *bbolt.Tx) error {
-		q, err := openQueue(tx, name, false)
-		if err != nil {
-			return err
-		}
-		if q == nil || d.Token == "" {
-			return store.ErrNotFound
-		}
-		v := q.items.Get([]byte(d.ID))
-		if v == nil {
-			return store.ErrNotFound
-		}
-		it, err := decodeItem(v)
-		if err != nil {
-			return err
-		}
-		if it.token != d.Token {
-			return fmt.Errorf("delivery token no longer owns the message: %w", store.ErrNotFound)
-		}
-		if err := q.ready.Delete(it.readyKey()); err != nil {
-			return err
-		}
-		return fn(q, it)
-	})
+func settle(tx *bbolt.Tx, name string, d store.Delivery, fn func(q *queue, it item) error) error {
+	q, err := openQueue(tx, name, false)
+	if err != nil {
+		return err
+	}
+	if q == nil || d.Token == "" {
+		return store.ErrNotFound
+	}
+	v := q.items.Get([]byte(d.ID))
+	if v == nil {
+		return store.ErrNotFound
+	}
+	it, err := decodeItem(v)
+	if err != nil {
+		return err
+	}
+	if it.token != d.Token {
+		return fmt.Errorf("delivery token no longer owns the message: %w", store.ErrNotFound)
+	}
+	if err := q.ready.Delete(it.readyKey()); err != nil {
+		return err
+	}
+	return fn(q, it)
 }
 
 // QueueLen counts waiting and in-flight messages.

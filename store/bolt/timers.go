@@ -21,20 +21,7 @@ func (s *Store) Schedule(ctx context.Context, t store.Timer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bbolt.Tx) error {
-		timers, dues, err := timerBuckets(tx)
-		if err != nil {
-			return err
-		}
-		if err := unschedule(timers, dues, t.ID); err != nil {
-			return err
-		}
-		due := timeKey(t.Due)
-		if err := timers.Put([]byte(t.ID), join(due, t.Payload)); err != nil {
-			return err
-		}
-		return dues.Put(join(due, []byte(t.ID)), nil)
-	})
+	err := s.update(func(tx *bbolt.Tx) error { return schedule(tx, t) })
 	if err != nil {
 		return fmt.Errorf("schedule %s: %w", t.ID, err)
 	}
@@ -46,17 +33,36 @@ func (s *Store) CancelTimer(ctx context.Context, id string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	err := s.update(func(tx *bbolt.Tx) error {
-		timers, dues, err := timerBuckets(tx)
-		if err != nil {
-			return err
-		}
-		return unschedule(timers, dues, id)
-	})
+	err := s.update(func(tx *bbolt.Tx) error { return cancelTimer(tx, id) })
 	if err != nil {
 		return fmt.Errorf("cancel timer %s: %w", id, err)
 	}
 	return nil
+}
+
+// schedule creates or replaces the timer t.ID.
+func schedule(tx *bbolt.Tx, t store.Timer) error {
+	timers, dues, err := timerBuckets(tx)
+	if err != nil {
+		return err
+	}
+	if err := unschedule(timers, dues, t.ID); err != nil {
+		return err
+	}
+	due := timeKey(t.Due)
+	if err := timers.Put([]byte(t.ID), join(due, t.Payload)); err != nil {
+		return err
+	}
+	return dues.Put(join(due, []byte(t.ID)), nil)
+}
+
+// cancelTimer removes the timer id if it exists.
+func cancelTimer(tx *bbolt.Tx, id string) error {
+	timers, dues, err := timerBuckets(tx)
+	if err != nil {
+		return err
+	}
+	return unschedule(timers, dues, id)
 }
 
 // DueTimers removes and returns up to limit timers due at or before now,

@@ -29,18 +29,9 @@ import (
 // KEYS: incident, idx:all, idx:status:<s>, idx:tier:<t>, thread keys...
 // ARGV: id, json, status, tier, score.
 // Returns {1}, {0, "id"} or {0, "key", i} with i the 1-based index of the taken key.
-var createScript = goredis.NewScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 'id'} end
-for i = 5, #KEYS do
-  local owner = redis.call('GET', KEYS[i])
-  if owner and owner ~= ARGV[1] then return {0, 'key', i - 4} end
-end
-redis.call('HSET', KEYS[1], 'json', ARGV[2], 'version', '1', 'status', ARGV[3], 'tier', ARGV[4])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
-if ARGV[3] ~= '' then redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1]) end
-if ARGV[4] ~= '' then redis.call('ZADD', KEYS[4], ARGV[5], ARGV[1]) end
-for i = 5, #KEYS do redis.call('SET', KEYS[i], ARGV[1]) end
-return {1}
+var createScript = goredis.NewScript(luaLib + `
+local threads = {unpack(KEYS, 5)}
+return create_incident(KEYS[1], KEYS[2], KEYS[3], KEYS[4], threads, ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]) or {1}
 `)
 
 // updateScript writes an incident if its stored version is the expected one,
@@ -50,24 +41,10 @@ return {1}
 // KEYS: incident, idx:all, idx:status:<new>, idx:tier:<new>, thread keys...
 // ARGV: id, expected version, new version, json, status, tier, score, prefix.
 // Returns {1}, {0, "missing"} or {0, "version", stored}.
-var updateScript = goredis.NewScript(`
-local cur = redis.call('HMGET', KEYS[1], 'version', 'status', 'tier')
-if not cur[1] then return {0, 'missing'} end
-if cur[1] ~= ARGV[2] then return {0, 'version', cur[1]} end
-local id, status, tier, score, prefix = ARGV[1], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
-redis.call('HSET', KEYS[1], 'json', ARGV[4], 'version', ARGV[3], 'status', status, 'tier', tier)
-local old_status, old_tier = cur[2] or '', cur[3] or ''
-if old_status ~= '' and old_status ~= status then
-  redis.call('ZREM', prefix .. 'idx:status:' .. old_status, id)
-end
-if old_tier ~= '' and old_tier ~= tier then
-  redis.call('ZREM', prefix .. 'idx:tier:' .. old_tier, id)
-end
-redis.call('ZADD', KEYS[2], score, id)
-if status ~= '' then redis.call('ZADD', KEYS[3], score, id) end
-if tier ~= '' then redis.call('ZADD', KEYS[4], score, id) end
-for i = 5, #KEYS do redis.call('SET', KEYS[i], id, 'NX') end
-return {1}
+var updateScript = goredis.NewScript(luaLib + `
+local threads = {unpack(KEYS, 5)}
+return update_incident(KEYS[1], KEYS[2], KEYS[3], KEYS[4], threads,
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]) or {1}
 `)
 
 // NextIncidentID increments a counter shared by every process on the prefix.

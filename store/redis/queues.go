@@ -25,13 +25,8 @@ import (
 
 // enqueueScript adds a message unless its ID is already in the queue.
 // KEYS: ready, wait, items, seq. ARGV: id, payload. Returns 1 if added.
-var enqueueScript = goredis.NewScript(`
-local id = ARGV[1]
-if redis.call('HEXISTS', KEYS[3], 'p:' .. id) == 1 then return 0 end
-local seq = redis.call('INCR', KEYS[4])
-redis.call('HSET', KEYS[3], 'p:' .. id, ARGV[2], 'a:' .. id, 0, 's:' .. id, seq)
-redis.call('ZADD', KEYS[1], seq, id)
-return 1
+var enqueueScript = goredis.NewScript(luaLib + `
+return enqueue(KEYS[1], KEYS[3], KEYS[4], ARGV[1], ARGV[2])
 `)
 
 // dequeueScript first moves messages whose wait is over back to ready, then
@@ -59,13 +54,8 @@ return {id, redis.call('HGET', KEYS[3], 'p:' .. id) or '', attempt}
 
 // ackScript removes a message if the token still owns it.
 // KEYS: ready, wait, items. ARGV: id, token. Returns 1 if removed.
-var ackScript = goredis.NewScript(`
-local id = ARGV[1]
-if redis.call('HGET', KEYS[3], 't:' .. id) ~= ARGV[2] then return 0 end
-redis.call('ZREM', KEYS[1], id)
-redis.call('ZREM', KEYS[2], id)
-redis.call('HDEL', KEYS[3], 'p:' .. id, 'a:' .. id, 's:' .. id, 't:' .. id, 'h:' .. id)
-return 1
+var ackScript = goredis.NewScript(luaLib + `
+return ack(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
 `)
 
 // nackScript makes a message ready again after a delay if the token still

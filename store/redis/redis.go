@@ -57,6 +57,7 @@ type Store struct {
 	// reclaimed: the first Dequeue of each queue
 	// takes back what this instance had in flight before it restarted.
 	reclaimed sync.Map // queue -> *reclaim
+	trips     roundTrips
 }
 
 // Option configures Open.
@@ -85,6 +86,7 @@ func Open(ctx context.Context, rawURL string, options ...Option) (*Store, error)
 	for _, o := range options {
 		o(s)
 	}
+	s.rdb.AddHook(&s.trips)
 	ctx, cancel := context.WithTimeout(ctx, openTimeout)
 	defer cancel()
 	if err := s.Ping(ctx); err != nil {

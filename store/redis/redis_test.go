@@ -66,7 +66,7 @@ func factory(t testing.TB) (store.Store, store.Store) {
 		handles[i] = s
 	}
 	t.Cleanup(func() {
-		if err := deletePrefix(context.Background(), handles[0], prefix); err != nil {
+		if err := handles[0].DeleteAll(context.Background()); err != nil {
 			t.Errorf("delete keys %s*: %v", prefix, err)
 		}
 		for _, s := range handles {
@@ -74,28 +74,6 @@ func factory(t testing.TB) (store.Store, store.Store) {
 		}
 	})
 	return handles[0], handles[1]
-}
-
-// deletePrefix removes every key under prefix.
-func deletePrefix(ctx context.Context, s *Store, prefix string) error {
-	iter := s.rdb.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-	var batch []string
-	for iter.Next(ctx) {
-		batch = append(batch, iter.Val())
-		if len(batch) == 1000 {
-			if err := s.rdb.Unlink(ctx, batch...).Err(); err != nil {
-				return err
-			}
-			batch = batch[:0]
-		}
-	}
-	if err := iter.Err(); err != nil {
-		return err
-	}
-	if len(batch) > 0 {
-		return s.rdb.Unlink(ctx, batch...).Err()
-	}
-	return nil
 }
 
 func TestConformance(t *testing.T) {
@@ -122,7 +100,7 @@ func TestRestart(t *testing.T) {
 			urls[s] = rawURL
 			t.Cleanup(func() { _ = s.Close() })
 		}
-		t.Cleanup(func() { _ = deletePrefix(context.Background(), handles[1], prefix) })
+		t.Cleanup(func() { _ = handles[1].DeleteAll(context.Background()) })
 		return handles[0], handles[1]
 	}
 	restart := func(t testing.TB, old store.Store) store.Store {

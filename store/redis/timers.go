@@ -21,9 +21,8 @@ import (
 // clock drives them.
 
 // scheduleScript creates or replaces a timer. KEYS: due, data. ARGV: id, score, value.
-var scheduleScript = goredis.NewScript(`
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+var scheduleScript = goredis.NewScript(luaLib + `
+schedule(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
 `)
 
@@ -48,11 +47,7 @@ func (s *Store) timerKeys() []string {
 
 // Schedule creates or replaces the timer with t.ID.
 func (s *Store) Schedule(ctx context.Context, t store.Timer) error {
-	value := make([]byte, 0, 40+len(t.Payload))
-	value = t.Due.AppendFormat(value, time.RFC3339Nano)
-	value = append(value, '\n')
-	value = append(value, t.Payload...)
-	if err := scheduleScript.Run(ctx, s.rdb, s.timerKeys(), t.ID, dueScore(t.Due), value).Err(); err != nil {
+	if err := scheduleScript.Run(ctx, s.rdb, s.timerKeys(), t.ID, dueScore(t.Due), timerValue(t)).Err(); err != nil {
 		return fmt.Errorf("schedule timer %s: %w", t.ID, err)
 	}
 	return nil
@@ -98,6 +93,14 @@ func (s *Store) DueTimers(ctx context.Context, now time.Time, limit int) ([]stor
 		timers = append(timers, t)
 	}
 	return timers, errors.Join(errs...)
+}
+
+// timerValue is what timers:data keeps of t: its due time and payload.
+func timerValue(t store.Timer) []byte {
+	value := make([]byte, 0, 40+len(t.Payload))
+	value = t.Due.AppendFormat(value, time.RFC3339Nano)
+	value = append(value, '\n')
+	return append(value, t.Payload...)
 }
 
 // dueScore is t in µs rounded up, exact in a float64 score.

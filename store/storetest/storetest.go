@@ -37,6 +37,7 @@ func Run(t *testing.T, f Factory) {
 	all = append(all, browseTests...)
 	all = append(all, timerTests...)
 	all = append(all, leaseTests...)
+	all = append(all, resultTests...)
 	for _, tc := range all {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, f) })
 	}

@@ -1,0 +1,292 @@
+package channels
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/intake-support/intake/store"
+)
+
+// shardBatch is how many messages a goroutine handles from one shard before
+// it lets the other shards waiting have a turn.
+const shardBatch = 32
+
+// Leases that share the inbox between instances. An instance renews a member
+// slot (the instances pack into the lowest slots), counts the live slots n
+// and its rank r among them, and drains the shards i with i % n == r, each
+// under a shard lease so that two instances never drain one shard at once,
+// even while their counts disagree. A member slot lasts the worker's
+// Visibility. A shard lease is renewed once a third of Visibility old and
+// lasts a third longer than Visibility, so it never lapses before the last
+// message its holder took becomes visible again: a dead instance's shards
+// pass to the others with that message ready, and it is handled first.
+func memberLease(j int) string { return fmt.Sprintf("inbox.member.%d", j) }
+func shardLease(i int) string  { return fmt.Sprintf("inbox.shard.%d", i) }
+
+// maxMembers bounds the instances that drain the inbox at once; more
+// instances wait as spares for a slot to free up.
+const maxMembers = InboxShards
+
+// pool runs a Worker's goroutines over the inbox shards this instance has.
+type pool struct {
+	w   *Worker
+	ttl time.Duration
+	// work carries the shards that may have messages, each at most once.
+	work chan int
+	mu   sync.Mutex
+	// queued and mine are guarded by mu: a shard waiting in work, a shard
+	// assigned to this instance.
+	queued [InboxShards]bool
+	mine   [InboxShards]bool
+	shards [InboxShards]shard
+	// shardTTL is how long a shard lease lasts (see shardLease).
+	shardTTL time.Duration
+	// slot is this instance's member slot, -1 for none (only refresh uses it).
+	slot     int
+	failures atomic.Int32
+}
+
+// shard is the state of one inbox shard in this process; mu is held while a
+// goroutine drains it and guards the rest.
+type shard struct {
+	mu      sync.Mutex
+	held    bool
+	renewed time.Time
+	// left: a message of the shard was left in flight at shutdown; the
+	// lease is kept until it expires, so nobody handles a later message
+	// before that one is visible again.
+	left bool
+}
+
+func newPool(w *Worker) *pool {
+	return &pool{w: w, ttl: w.Visibility, shardTTL: w.Visibility + w.Visibility/3, work: make(chan int, InboxShards), slot: -1}
+}
+
+func (p *pool) run(ctx context.Context) error {
+	current := p.refresh(ctx)
+	var wg sync.WaitGroup
+	for range max(p.w.Concurrency, 1) {
+		wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case i := <-p.work:
+					p.drain(ctx, i)
+				}
+			}
+		})
+	}
+	refresh := time.NewTicker(p.ttl / 3)
+	defer refresh.Stop()
+	poll := time.NewTimer(0)
+	defer poll.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			wg.Wait()
+			p.leave()
+			return nil
+		case i := <-p.w.wake:
+			p.schedule(i)
+		case <-refresh.C:
+			current = p.refresh(ctx)
+		case <-poll.C:
+			if !current { // the store failed the last refresh: try again sooner
+				current = p.refresh(ctx)
+			}
+			for i := range InboxShards {
+				p.schedule(i)
+			}
+			wait := p.w.Poll
+			if n := p.failures.Load(); n > 0 {
+				wait = backoff(int(n))
+			}
+			poll.Reset(wait)
+		}
+	}
+}
+
+// schedule hands shard i to a goroutine if it is this instance's and not
+// waiting already.
+func (p *pool) schedule(i int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if i < 0 || i >= InboxShards || !p.mine[i] || p.queued[i] {
+		return
+	}
+	p.queued[i] = true
+	p.work <- i // never blocks: work holds every shard at most once
+}
+
+func (p *pool) assigned(i int) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.mine[i]
+}
+
+// drain handles up to shardBatch messages of shard i in order, under its lease.
+func (p *pool) drain(ctx context.Context, i int) {
+	p.mu.Lock()
+	p.queued[i] = false
+	p.mu.Unlock()
+	sh := &p.shards[i]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	queue := ShardQueue(i)
+	for range shardBatch {
+		if ctx.Err() != nil {
+			return
+		}
+		if !p.assigned(i) {
+			p.release(ctx, i)
+			return
+		}
+		if !p.lease(ctx, i) {
+			return
+		}
+		d, err := p.w.Store.Dequeue(ctx, queue, p.w.Visibility)
+		switch {
+		case errors.Is(err, store.ErrEmpty):
+			p.failures.Store(0)
+			return
+		case err != nil:
+			if ctx.Err() == nil {
+				p.failures.Add(1)
+				p.w.Logger.Warn("dequeue failed; retrying", "queue", queue, "err", err)
+			}
+			return
+		}
+		p.failures.Store(0)
+		if !p.w.deliver(ctx, queue, d) {
+			sh.left = true
+			return
+		}
+	}
+	p.schedule(i) // more may be waiting
+}
+
+// lease takes or renews shard i's lease (with shards[i].mu held) and
+// reports whether this instance has it.
+func (p *pool) lease(ctx context.Context, i int) bool {
+	sh := &p.shards[i]
+	if sh.held && time.Since(sh.renewed) < p.ttl/3 {
+		return true
+	}
+	now := time.Now()
+	err := p.w.Store.AcquireLease(ctx, shardLease(i), p.w.Holder, p.shardTTL)
+	sh.held = err == nil
+	switch {
+	case err == nil:
+		sh.renewed = now
+	case !errors.Is(err, store.ErrLeaseHeld) && ctx.Err() == nil:
+		p.failures.Add(1)
+		p.w.Logger.Warn("inbox shard lease", "shard", i, "err", err)
+	}
+	return sh.held
+}
+
+// release gives shard i's lease up (with shards[i].mu held).
+func (p *pool) release(ctx context.Context, i int) {
+	sh := &p.shards[i]
+	if !sh.held {
+		return
+	}
+	sh.held = false
+	if err := p.w.Store.ReleaseLease(ctx, shardLease(i), p.w.Holder); err != nil {
+		p.w.Logger.Warn("release inbox shard lease", "shard", i, "err", err)
+	}
+}
+
+// refresh renews this instance's member slot, counts the instances and
+// reassigns the shards; shards no longer assigned are released by whoever
+// drains them next, or here when nobody does. It reports false when the
+// store failed it; the assignment is then kept as it was.
+func (p *pool) refresh(ctx context.Context) bool {
+	n, rank, err := p.members(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			p.w.Logger.Warn("inbox members", "err", err)
+		}
+		return false
+	}
+	var lost []int
+	p.mu.Lock()
+	for i := range InboxShards {
+		was := p.mine[i]
+		p.mine[i] = rank >= 0 && i%n == rank
+		if was && !p.mine[i] {
+			lost = append(lost, i)
+		}
+	}
+	p.mu.Unlock()
+	for _, i := range lost {
+		if sh := &p.shards[i]; sh.mu.TryLock() {
+			p.release(ctx, i)
+			sh.mu.Unlock()
+		}
+	}
+	for i := range InboxShards {
+		p.schedule(i)
+	}
+	return true
+}
+
+// members renews this instance's member slot, or takes the lowest free one
+// (a free slot below its own included, so that the live slots stay packed),
+// and returns how many slots are live and this instance's rank among them,
+// -1 when every slot is taken. A free slot is probed by taking it for a
+// millisecond; the count stops two free slots above its own.
+func (p *pool) members(ctx context.Context) (n, rank int, err error) {
+	rank = -1
+	freeRun := 0
+	for j := 0; j < maxMembers && (rank < 0 || freeRun < 2); j++ {
+		claim := rank < 0
+		ttl := time.Millisecond
+		if claim {
+			ttl = p.ttl
+		}
+		err := p.w.Store.AcquireLease(ctx, memberLease(j), p.w.Holder, ttl)
+		switch {
+		case errors.Is(err, store.ErrLeaseHeld):
+			n++
+			freeRun = 0
+		case err != nil:
+			return 0, -1, err
+		case claim:
+			p.slot, rank = j, n
+			n++
+			freeRun = 0
+		default:
+			freeRun++ // a free slot, or our old one given up by the probe
+		}
+	}
+	if rank < 0 {
+		p.slot = -1
+	}
+	return n, rank, nil
+}
+
+// leave gives up the shard leases and the member slot when Run ends, so that
+// other instances take the shards at once instead of after the TTL.
+func (p *pool) leave() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for i := range InboxShards {
+		sh := &p.shards[i]
+		sh.mu.Lock()
+		if !sh.left {
+			p.release(ctx, i)
+		}
+		sh.mu.Unlock()
+	}
+	if p.slot >= 0 {
+		if err := p.w.Store.ReleaseLease(ctx, memberLease(p.slot), p.w.Holder); err != nil {
+			p.w.Logger.Warn("release inbox member slot", "err", err)
+		}
+	}
+}
