@@ -3,7 +3,7 @@ package escalation
 import (
 	"strings"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // words returns the lowercase, accent-free words of s.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/config"
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // actor names the bot on incident timelines.

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/internal/textproc"
 	"github.com/intake-support/intake/triage/kb"
-	"github.com/intake-support/intake/triage/textproc"
 )
 
 // onFirst handles the message that opens the conversation, or the

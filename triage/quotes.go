@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // minOwnLetters is how many letters must remain once quoted messages are set

@@ -7,10 +7,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/internal/textproc"
 	"github.com/intake-support/intake/triage/kb"
 	"github.com/intake-support/intake/triage/lang"
 	"github.com/intake-support/intake/triage/model"
-	"github.com/intake-support/intake/triage/textproc"
 )
 
 // The actions a Decision can take.

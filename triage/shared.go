@@ -4,7 +4,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // sharedWords returns the words the KB writes in more than one of the desk's

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // normalized is a message reduced to folded tokens joined by single spaces,

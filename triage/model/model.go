@@ -6,8 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/intake-support/intake/internal/textproc"
 	"github.com/intake-support/intake/triage/kb"
-	"github.com/intake-support/intake/triage/textproc"
 )
 
 // Options tune training; the zero value means the defaults.

@@ -4,7 +4,7 @@ import (
 	"math"
 	"sync"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // Hit is one ranked article.

@@ -3,7 +3,7 @@ package model
 import (
 	"math"
 
-	"github.com/intake-support/intake/triage/textproc"
+	"github.com/intake-support/intake/internal/textproc"
 )
 
 // term is one weighted feature of a vector.
