@@ -158,7 +158,7 @@ func (d majors) handle(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		if inc.CardReply != "" {
 			u := d.cards.update(inc)
 			u.Card.Actions, u.Card.ClaimDue = nil, time.Time{}
-			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: "Grouped", Value: "under major incident " + string(other)})
+			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: d.toAgents("field_grouped"), Value: d.toAgents("grouped_under", other)})
 			out = append(out, u)
 		}
 		return out, nil

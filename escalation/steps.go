@@ -3,7 +3,6 @@ package escalation
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -42,18 +41,18 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
 		d.metrics.SLABreached(t.ID, clockResolve)
 		return []intake.Reply{d.cards.notice(inc, "", mention(inc.ClaimedBy),
-			text(fmt.Sprintf(" %s has been claimed for longer than resolve_within (%s) and is not resolved yet.", inc.ID, t.ResolveWithin)))}, nil
+			text(d.toAgents("resolve_overdue", inc.ID, t.ResolveWithin)))}, nil
 	}
 	return nil, nil
 }
 
 // step runs one escalation step of an unclaimed incident.
 func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s config.Step, now time.Time) ([]intake.Reply, error) {
-	waited := fmt.Sprintf("%s has waited unclaimed in %s for %s", inc.ID, d.tierName(t.ID), s.After)
+	waited := d.toAgents("waited", inc.ID, d.tierName(t.ID), s.After)
 	switch s.Action {
 	case config.ActionRemind:
 		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
-		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+"; please claim it."))}, nil
+		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+d.toAgents("please_claim")))}, nil
 	case config.ActionEscalate:
 		to := s.Tier
 		if to == "" {
@@ -65,7 +64,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 				return nil, err
 			}
 			d.metrics.Escalated("unclaimed", to)
-			return append(replies, d.cards.inThread(inc, fmt.Sprintf("Escalated automatically: it waited unclaimed in %s for %s.", d.tierName(t.ID), s.After), "")), nil
+			return append(replies, d.cards.inThread(inc, d.toAgents("auto_escalated", d.tierName(t.ID), s.After), "")), nil
 		}
 		fallthrough
 	case config.ActionNotify:
