@@ -85,7 +85,7 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 	case inc.Status != intake.StatusEscalated:
 		return []intake.Reply{d.cards.inThread(inc, d.toAgents("cannot_claim", inc.ID, d.statusName(inc.Status)), who)}, nil
 	}
-	if err := inc.Transition(intake.StatusClaimed, who, now, "claimed"); err != nil {
+	if err := inc.Transition(intake.StatusClaimed, who, now, d.toAgents("note_claimed")); err != nil {
 		return nil, err
 	}
 	inc.ClaimedBy = who
@@ -100,7 +100,7 @@ func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, no
 		return []intake.Reply{d.cards.inThread(inc, d.toAgents("only_holder", inc.ID), who)}, nil
 	}
 	d.clocks.cancel(inc, inc.Tier)
-	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
+	if err := inc.Transition(intake.StatusEscalated, who, now, d.toAgents("note_released")); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier

@@ -187,18 +187,18 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 		}
 		return d.outcome([]intake.Reply{ack}), nil
 	}
-	to, why := esc.Tier, "forced by level I"
+	to, why := esc.Tier, d.toAgents("why_forced")
 	if to == "" || d.tier(to) == nil {
 		dec := d.router.Route(d.routeInput(inc, esc, now))
-		to, why = dec.Tier, "rule "+dec.Rule
+		to, why = dec.Tier, d.toAgents("why_rule", dec.Rule)
 		if dec.Rule == "" {
-			why = "no rule matched"
+			why = d.toAgents("why_none")
 		}
 	}
 	if d.tier(to) == nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: no tier %q configured", inc.ID, to)
 	}
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: "routed to " + string(to) + ": " + why})
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: d.toAgents("note_routed", to, why)})
 	replies, err := d.moveTo(inc, to, Actor, esc.Reason, now)
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)

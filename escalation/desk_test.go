@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -136,15 +137,15 @@ func TestConcurrentClaimsOneWinner(t *testing.T) {
 // deskTexts are what agents read in TestReleaseEscalateResolveSurvey, by
 // the desk's language (the first of triage.languages).
 var deskTexts = map[string]struct {
-	languages                          []string
-	moved, movedTo, refusal, escalated string
-	shared                             []string
+	languages                                  []string
+	moved, movedTo, refusal, escalated, routed string
+	shared                                     []string
 }{
 	"es": {[]string{"es", "en"}, "Movida", "a Nivel III por <@U1>", "Solo quien tiene INC-000001 puede liberarla.",
-		"Escalada desde Nivel II por <@U1>: needs the network team",
+		"Escalada desde Nivel II por <@U1>: needs the network team", "enviada a L2: regla default",
 		[]string{"*Resuelta en Nivel III: INC-000001*", "*Problema:*", "*Causa:* certificado vencido", "*Solución:* se renovó", "borrador"}},
 	"en": {[]string{"en", "es"}, "Moved", "to Nivel III by <@U1>", "Only the agent holding INC-000001 can release it.",
-		"Escalated from Nivel II by <@U1>: needs the network team",
+		"Escalated from Nivel II by <@U1>: needs the network team", "routed to L2: rule default",
 		[]string{"*Resolved in Nivel III: INC-000001*", "*Problem:*", "*Cause:* certificado vencido", "*Fix:* se renovó", "draft KB article"}},
 }
 
@@ -162,6 +163,9 @@ func releaseEscalateResolveSurvey(t *testing.T, e *env, lang string) {
 	want := deskTexts[lang]
 	e.customer("ana@client.example", "es", "network", "La VPN se cae cada hora")
 
+	if !slices.ContainsFunc(e.incident(inc1).Timeline, func(ev intake.Event) bool { return ev.Text == want.routed }) {
+		t.Errorf("timeline = %+v, want the note %q", e.incident(inc1).Timeline, want.routed)
+	}
 	e.agent(inc1, "U1", "claim", "", "")
 	m := e.agent(inc1, "U2", "release", "", "")
 	if inc := e.incident(inc1); inc.ClaimedBy != "U1" {

@@ -90,6 +90,25 @@ var deskPhrases = map[string]map[string]string{
 	"shared_cause":    {"es": "Causa:", "en": "Cause:"},
 	"shared_fix":      {"es": "Solución:", "en": "Fix:"},
 	"shared_draft":    {"es": "\nCategoría: %s; un borrador de artículo para la base de conocimiento espera aprobación.", "en": "\nCategory: %s; a draft KB article awaits approval."},
+	// Notes on the incident's timeline, which the web desk and inspect show.
+	// note_routed: the tier and why (why_rule names the rule).
+	"note_routed":          {"es": "enviada a %s: %s", "en": "routed to %s: %s"},
+	"why_forced":           {"es": "la eligió el nivel I", "en": "forced by level I"},
+	"why_rule":             {"es": "regla %s", "en": "rule %s"},
+	"why_none":             {"es": "ninguna regla coincidió", "en": "no rule matched"},
+	"note_claimed":         {"es": "tomada", "en": "claimed"},
+	"note_released":        {"es": "liberada", "en": "released"},
+	"note_satisfaction":    {"es": "satisfacción %d/5", "en": "satisfaction %d/5"},
+	"note_grouped":         {"es": "agrupada bajo la incidencia mayor %s", "en": "grouped under major incident %s"},
+	"note_major_resolved":  {"es": "incidencia mayor %s resuelta", "en": "major incident %s resolved"},
+	"note_oncall":          {"es": "guardia avisada en %s", "en": "on-call alerted in %s"},
+	"note_resolve_overdue": {"es": "resolve_within vencido", "en": "resolve_within passed"},
+	// The claim clock's steps: how long the incident waited.
+	"note_reminded":  {"es": "recordatorio: sin tomar desde hace %s", "en": "reminder: unclaimed for %s"},
+	"note_unclaimed": {"es": "sin tomar desde hace %s", "en": "unclaimed for %s"},
+	"note_managers":  {"es": "aviso a responsables: sin tomar desde hace %s", "en": "managers notified: unclaimed for %s"},
+	"note_shared":    {"es": "compartida con el equipo; borrador de artículo escrito", "en": "shared with the team; draft KB article written"},
+
 	// draft_header opens a draft article file (a YAML comment): incident, tier.
 	"draft_header": {"es": "# Borrador de %s (nivel %s). Revísalo, completa el otro idioma y muévelo a la carpeta de la base de conocimiento.\n", "en": "# Draft from %s (tier %s). Review, complete the other language, and move into the KB folder.\n"},
 }

@@ -79,7 +79,7 @@ func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]int
 	if err := d.writeDraft(inc, s); err != nil {
 		return nil, err
 	}
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "shared with the team; draft KB article written"})
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_shared")})
 	return replies, nil
 }
 

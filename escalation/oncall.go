@@ -53,7 +53,7 @@ func (d onCall) alert(inc *intake.Incident, now time.Time) (intake.Reply, bool) 
 		spans = append(spans, m, text(" "))
 	}
 	spans = append(spans, text(d.toAgents("oncall_page", inc.ID, when, d.deskTime(now), orDash(inc.Category))), intake.Span{Channel: d.tierConv(inc.Tier).Address}, text("."))
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "on-call alerted in " + oc.SlackChannel})
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_oncall", oc.SlackChannel)})
 	return intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: oc.SlackChannel},
 		Text: intake.PlainText(spans), Rich: spans, Auto: true}, true
 }

@@ -38,7 +38,7 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 			!lastStatusAt(inc, intake.StatusClaimed).Equal(p.Epoch) {
 			return nil, nil
 		}
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_resolve_overdue")})
 		d.metrics.SLABreached(t.ID, clockResolve)
 		return []intake.Reply{d.cards.notice(inc, "", mention(inc.ClaimedBy),
 			text(d.toAgents("resolve_overdue", inc.ID, t.ResolveWithin)))}, nil
@@ -51,7 +51,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 	waited := d.toAgents("waited", inc.ID, d.tierName(t.ID), s.After)
 	switch s.Action {
 	case config.ActionRemind:
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: d.toAgents("note_reminded", s.After)})
 		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+d.toAgents("please_claim")))}, nil
 	case config.ActionEscalate:
 		to := s.Tier
@@ -59,7 +59,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 			to = t.Next
 		}
 		if to != "" && d.tier(to) != nil {
-			replies, err := d.moveTo(inc, to, Actor, "unclaimed for "+s.After.String(), now)
+			replies, err := d.moveTo(inc, to, Actor, d.toAgents("note_unclaimed", s.After), now)
 			if err != nil {
 				return nil, err
 			}
@@ -72,7 +72,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 		if ch == "" {
 			ch = d.cfg.Channels.Slack.ManagerChannel
 		}
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "managers notified: unclaimed for " + s.After.String()})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: d.toAgents("note_managers", s.After)})
 		if ch == "" || d.deskOnly() {
 			return nil, nil
 		}
