@@ -104,7 +104,7 @@ func New(cfg *config.Config, incidents Incidents, opts ...Option) *Desk {
 	r, err := NewRouter(cfg)
 	if err != nil {
 		d.log.Error("routing rules", "err", err)
-		r = &Router{tiers: cfg.Tiers} // everything to the first tier
+		r = &Router{tiers: cfg.Tiers, lang: deskLang(cfg)} // everything to the first tier
 	}
 	d.cur.Store(&snapshot{cfg: cfg, router: r})
 	return d.bound()

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/config"
 )
 
 // deskPhrases holds every text the desk writes to agents (cards, their
@@ -90,6 +91,23 @@ var deskPhrases = map[string]map[string]string{
 	"shared_cause":    {"es": "Causa:", "en": "Cause:"},
 	"shared_fix":      {"es": "Solución:", "en": "Fix:"},
 	"shared_draft":    {"es": "\nCategoría: %s; un borrador de artículo para la base de conocimiento espera aprobación.", "en": "\nCategory: %s; a draft KB article awaits approval."},
+	// Why routing skipped a rule (the web desk's and `intake route`'s
+	// explanation): the rule's name and the reason, one of the miss_ phrases.
+	"why_not":             {"es": "regla %q: %s", "en": "rule %q: %s"},
+	"route_none":          {"es": "ninguna regla coincidió: primer nivel", "en": "no rule matched: first tier"},
+	"miss_category":       {"es": "la categoría %q no está en %v", "en": "category %q not in %v"},
+	"miss_language":       {"es": "el idioma %q no está en %v", "en": "language %q not in %v"},
+	"miss_language_not":   {"es": "el idioma %q está en language_not %v", "en": "language %q is in language_not %v"},
+	"miss_channel":        {"es": "el canal %q no está en %v", "en": "channel %q not in %v"},
+	"miss_domain":         {"es": "el dominio del remitente %q no está en %v", "en": "sender domain %q not in %v"},
+	"miss_keywords":       {"es": "ninguna de las palabras clave %v está en el texto", "en": "none of the keywords %v in the text"},
+	"miss_regex":          {"es": "la regex %q no coincide", "en": "regex %q does not match"},
+	"miss_min_confidence": {"es": "la confianza %.2f es menor que min_confidence %.2f", "en": "confidence %.2f below min_confidence %.2f"},
+	"miss_max_confidence": {"es": "la confianza %.2f es mayor que max_confidence %.2f", "en": "confidence %.2f above max_confidence %.2f"},
+	"miss_vip":            {"es": "vip es %t, se pide %t", "en": "vip is %t, want %t"},
+	"miss_hours":          {"es": "business_hours es %t, se pide %t", "en": "business_hours is %t, want %t"},
+	"miss_urgent":         {"es": "urgent es %t, se pide %t", "en": "urgent is %t, want %t"},
+
 	// Notes on the incident's timeline, which the web desk and inspect show.
 	// note_routed: the tier and why (why_rule names the rule).
 	"note_routed":          {"es": "enviada a %s: %s", "en": "routed to %s: %s"},
@@ -113,18 +131,21 @@ var deskPhrases = map[string]map[string]string{
 	"draft_header": {"es": "# Borrador de %s (nivel %s). Revísalo, completa el otro idioma y muévelo a la carpeta de la base de conocimiento.\n", "en": "# Draft from %s (tier %s). Review, complete the other language, and move into the KB folder.\n"},
 }
 
-// deskLang is the language of the agents' texts: Spanish when the desk's
-// language is, else English.
-func (s *scope) deskLang() string {
-	if s.cfg.DeskLanguage() == "es" {
+// deskLang is the language of the agents' texts in cfg: Spanish when the
+// desk's language is, else English.
+func deskLang(cfg *config.Config) string {
+	if cfg.DeskLanguage() == "es" {
 		return "es"
 	}
 	return "en"
 }
 
+// deskPhrase returns desk phrase key in l (es or en), formatted with args.
+func deskPhrase(key, l string, args ...any) string { return fmt.Sprintf(deskPhrases[key][l], args...) }
+
 // toAgents returns desk phrase key in the desk's language, formatted with args.
 func (s *scope) toAgents(key string, args ...any) string {
-	return fmt.Sprintf(deskPhrases[key][s.deskLang()], args...)
+	return deskPhrase(key, deskLang(s.cfg), args...)
 }
 
 // statusName is a status as agents read it.
@@ -142,7 +163,7 @@ func (s *scope) deskTime(t time.Time) string {
 		loc = time.UTC
 	}
 	t = t.In(loc)
-	if s.deskLang() == "es" {
+	if deskLang(s.cfg) == "es" {
 		return diasES[t.Weekday()] + " " + t.Format("2006-01-02 15:04 MST")
 	}
 	return t.Format("Mon 2006-01-02 15:04 MST")
