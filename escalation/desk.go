@@ -32,7 +32,8 @@ const Actor = "intake"
 // file); each handling gets its own collaborators for the rest: cards
 // (card.go), the SLA clocks (timers.go, steps.go), the customer's texts
 // (customer.go, phrases.go), major incidents (major.go), knowledge sharing
-// (knowledge.go) and the on-call alert (oncall.go).
+// (knowledge.go) and the on-call alert (oncall.go). What agents read, in the
+// desk's language, is in deskphrases.go.
 type Desk struct {
 	cur           *atomic.Pointer[snapshot]
 	incidents     Incidents
