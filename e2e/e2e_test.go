@@ -27,7 +27,7 @@ const (
 // resolving sends the resolution and the survey, and the customer's "5" is
 // recorded.
 func TestEmailToSlackDeskAndBack(t *testing.T) {
-	g := startGateway(t, 10)
+	g := startGateway(t, "es, en", 10)
 	const customer = "ana@cliente.test"
 	sendMail(t, g.SMTPAddr, customer, customerMail("Ana <"+customer+">", "a1@cliente.test", "Error en facturación",
 		"quiero hablar con una persona, el sistema de facturación da error 500 desde ayer"))
@@ -87,7 +87,7 @@ func TestEmailToSlackDeskAndBack(t *testing.T) {
 	g.interact(click(agent2, "intake:claim", "1700000903.000001"))
 	waitFor(t, wait, "the 'already claimed' notice", func() bool { return len(g.Slack.Calls("chat.postEphemeral")) == 2 })
 	// The text is what Slack shows: the adapter escapes every reply text.
-	if e := g.Slack.Calls("chat.postEphemeral")[1].Form; e.Get("user") != agent2 || !strings.Contains(e.Get("text"), "already claimed by <@"+agent1+">") {
+	if e := g.Slack.Calls("chat.postEphemeral")[1].Form; e.Get("user") != agent2 || !strings.Contains(e.Get("text"), "ya está tomada por <@"+agent1+">") {
 		t.Errorf("notice = %v, want %s told it is already claimed by %s", e, agent2, agent1)
 	}
 	if inc = g.incident(inc.ID); inc.ClaimedBy != agent1 || len(g.updates(card.TS)) != 1 {
@@ -163,7 +163,8 @@ func hasEvent(inc *intake.Incident, kind intake.EventKind, actor, text string) b
 // nobody claims within its tier's steps moves to the tier's next, through the
 // durable timers and the real timer runner, on an injected clock.
 func TestUnclaimedEscalatesToNext(t *testing.T) {
-	g := startGateway(t, 10)
+	// The team reads English: the desk's language is the first of triage's.
+	g := startGateway(t, "en, es", 10)
 	sendMail(t, g.SMTPAddr, "luis@cliente.test", customerMail("luis@cliente.test", "b1@cliente.test", "Urgente",
 		"URGENTE: el servidor de facturación está caído, nadie puede entrar, error 500 en toda la empresa"))
 	waitFor(t, wait, "the card in C0L2", func() bool { return len(g.cards("C0L2")) == 1 })
@@ -187,7 +188,7 @@ func TestUnclaimedEscalatesToNext(t *testing.T) {
 	}
 	waitFor(t, wait, "the old card marked as moved", func() bool {
 		u := g.updates(card.TS)
-		return len(u) > 0 && strings.Contains(cardText(u[len(u)-1].Form.Get("blocks")), "Nivel III")
+		return len(u) > 0 && strings.Contains(cardText(u[len(u)-1].Form.Get("blocks")), "*Moved*\nto Nivel III by intake")
 	})
 	if n := len(g.cards("C0L2")); n != 1 {
 		t.Errorf("cards in C0L2 = %d, want the one", n)
@@ -210,7 +211,7 @@ func TestUnclaimedEscalatesToNext(t *testing.T) {
 // their own, the later of which are marked as grouped under the parent.
 func TestOutageReportsShareOneParentCard(t *testing.T) {
 	const threshold, reporters = 3, 50
-	g := startGateway(t, threshold)
+	g := startGateway(t, "es, en", threshold)
 	for i := range reporters {
 		from := fmt.Sprintf("cliente%02d@empresa%02d.test", i, i)
 		sendMail(t, g.SMTPAddr, from, customerMail(from, fmt.Sprintf("o%02d@cliente.test", i), "Caída general",
@@ -247,7 +248,7 @@ func TestOutageReportsShareOneParentCard(t *testing.T) {
 		if len(u) > 0 {
 			last = cardText(u[len(u)-1].Form.Get("blocks"))
 		}
-		if !strings.Contains(last, "under major incident") {
+		if !strings.Contains(last, "bajo la incidencia mayor") {
 			open++
 		}
 	}

@@ -31,8 +31,8 @@ const signingSecret = "8f742231b10e8888abcd99yyyzzz85a5"
 
 // configYAML is the gateway's configuration: tiers in Slack channels, the
 // routing of config/example.yaml, no business hours (the clocks always run).
-// The %s are the relay address, the Slack API URL and the major incident
-// threshold.
+// The %s are the relay address, the Slack API URL, the languages (the
+// first is the desk's) and the major incident threshold.
 const configYAML = `
 store: bolt:intake.db
 channels:
@@ -51,7 +51,7 @@ channels:
     note_prefix: "//"
     api_url: "%s"
 triage:
-  languages: [es, en]
+  languages: [%s]
   knowledge_base: ../config/kb
   details:
     default: [description, since, impact]
@@ -89,12 +89,13 @@ type gateway struct {
 	Web      *httptest.Server
 }
 
-// startGateway runs the whole gateway until the end of the test. The worker,
-// the desk and the timer runner read clock; the adapters use the wall clock.
-func startGateway(t *testing.T, majorThreshold int) *gateway {
+// startGateway runs the whole gateway until the end of the test, with the
+// triage languages languages ("es, en": agents read Spanish). The worker, the
+// desk and the timer runner read clock; the adapters use the wall clock.
+func startGateway(t *testing.T, languages string, majorThreshold int) *gateway {
 	t.Helper()
 	g := &gateway{t: t, Slack: slackfake.New(t), Relay: startRelay(t), Clock: testclock.New(time.Now())}
-	cfg, err := config.Parse("intake.yaml", fmt.Appendf(nil, configYAML, g.Relay.Addr, g.Slack.APIURL(), majorThreshold), nil)
+	cfg, err := config.Parse("intake.yaml", fmt.Appendf(nil, configYAML, g.Relay.Addr, g.Slack.APIURL(), languages, majorThreshold), nil)
 	if err != nil {
 		t.Fatalf("config.Parse = %v", err)
 	}

@@ -69,7 +69,7 @@ func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 		}
 		return []intake.Reply{d.relay(inc, msg)}, nil
 	}
-	return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("Unknown action %q.", msg.Action), who)}, nil
+	return []intake.Reply{d.cards.inThread(inc, d.toAgents("unknown_action", msg.Action), who)}, nil
 }
 
 // claim gives the incident to who unless someone holds it. Exactly one of
@@ -79,13 +79,13 @@ func (d *Desk) agent(ctx context.Context, inc *intake.Incident, msg *intake.Mess
 func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	switch {
 	case inc.ClaimedBy == who:
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("You already hold %s.", inc.ID), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("already_yours", inc.ID), who)}, nil
 	case inc.ClaimedBy != "":
-		return []intake.Reply{d.cards.notice(inc, who, text(string(inc.ID)+" is already claimed by "), mention(inc.ClaimedBy))}, nil
+		return []intake.Reply{d.cards.notice(inc, who, text(d.toAgents("already_claimed", inc.ID)), mention(inc.ClaimedBy))}, nil
 	case inc.Status != intake.StatusEscalated:
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s cannot be claimed: it is %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("cannot_claim", inc.ID, d.statusName(inc.Status)), who)}, nil
 	}
-	if err := inc.Transition(intake.StatusClaimed, who, now, "claimed"); err != nil {
+	if err := inc.Transition(intake.StatusClaimed, who, now, d.toAgents("note_claimed")); err != nil {
 		return nil, err
 	}
 	inc.ClaimedBy = who
@@ -97,21 +97,21 @@ func (d *Desk) claim(ctx context.Context, inc *intake.Incident, who string, now 
 // release gives a claimed incident back to the tier; the claim clock restarts.
 func (d *Desk) release(ctx context.Context, inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
 	if inc.Status != intake.StatusClaimed || inc.ClaimedBy != who {
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("Only the agent holding %s can release it.", inc.ID), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("only_holder", inc.ID), who)}, nil
 	}
 	d.clocks.cancel(inc, inc.Tier)
-	if err := inc.Transition(intake.StatusEscalated, who, now, "released"); err != nil {
+	if err := inc.Transition(intake.StatusEscalated, who, now, d.toAgents("note_released")); err != nil {
 		return nil, err
 	}
 	inc.Timeline[len(inc.Timeline)-1].Tier = inc.Tier
 	d.clocks.startClaim(inc, now)
-	return []intake.Reply{d.cards.update(inc), d.cards.notice(inc, "", text("Released by "), mention(who), text("; it needs an owner."))}, nil
+	return []intake.Reply{d.cards.update(inc), d.cards.notice(inc, "", text(d.toAgents("released_by")), mention(who), text(d.toAgents("needs_owner")))}, nil
 }
 
 // escalate moves the incident to tier to (empty: the tier's next) with a note.
 func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, to intake.TierID, note string, now time.Time) ([]intake.Reply, error) {
 	if !inc.Open() {
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s is %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("not_open", inc.ID, d.statusName(inc.Status)), who)}, nil
 	}
 	if to == "" {
 		if t := d.tier(inc.Tier); t != nil {
@@ -119,7 +119,7 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		}
 	}
 	if to == "" || d.tier(to) == nil {
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s cannot be escalated: no tier %q.", inc.ID, to), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("no_such_tier", inc.ID, to), who)}, nil
 	}
 	from := inc.Tier
 	replies, err := d.moveTo(inc, to, who, note, now)
@@ -127,7 +127,7 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 		return nil, err
 	}
 	d.metrics.Escalated("agent", to)
-	said := []intake.Span{text("Escalated from " + d.tierName(from) + " by "), mention(who)}
+	said := []intake.Span{text(d.toAgents("escalated_from", d.tierName(from))), mention(who)}
 	if note != "" {
 		said = append(said, text(": "+note))
 	}
@@ -138,10 +138,10 @@ func (d *Desk) escalate(ctx context.Context, inc *intake.Incident, who string, t
 // the survey; a knowledge-tier resolution is shared with the team.
 func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolution string, now time.Time) ([]intake.Reply, error) {
 	if !inc.Open() {
-		return []intake.Reply{d.cards.inThread(inc, fmt.Sprintf("%s is already %s.", inc.ID, inc.Status), who)}, nil
+		return []intake.Reply{d.cards.inThread(inc, d.toAgents("already_status", inc.ID, d.statusName(inc.Status)), who)}, nil
 	}
 	if inc.ClaimedBy != "" && inc.ClaimedBy != who {
-		return []intake.Reply{d.cards.notice(inc, who, text(string(inc.ID)+" is claimed by "), mention(inc.ClaimedBy), text("; only they can resolve it."))}, nil
+		return []intake.Reply{d.cards.notice(inc, who, text(d.toAgents("claimed_by_other", inc.ID)), mention(inc.ClaimedBy), text(d.toAgents("only_they")))}, nil
 	}
 	d.clocks.cancel(inc, inc.Tier)
 	inc.Resolution = strings.TrimSpace(resolution)
@@ -200,9 +200,9 @@ func (d *Desk) fromCustomer(inc *intake.Incident, msg *intake.Message) []intake.
 	if who == "" {
 		who = msg.From.ID
 	}
-	text := fmt.Sprintf("%s (customer): %s", who, msg.Text)
+	text := d.toAgents("from_customer", who, msg.Text)
 	for _, a := range msg.Attachments {
-		text += fmt.Sprintf("\n[attachment: %s, %s, %d bytes]", a.Name, a.Type, a.Size)
+		text += d.toAgents("attachment", a.Name, a.Type, a.Size)
 	}
 	return []intake.Reply{d.cards.inThread(inc, text, "")}
 }

@@ -30,7 +30,7 @@ type cards struct{ *scope }
 // card renders inc as agents see it in its tier channel.
 func (d cards) card(inc *intake.Incident) *intake.Card {
 	c := &intake.Card{
-		IncidentID: inc.ID, Title: title(inc), Status: inc.Status, Tier: inc.Tier, TierName: d.tierName(inc.Tier),
+		IncidentID: inc.ID, Title: d.title(inc), Status: inc.Status, Tier: inc.Tier, TierName: d.tierName(inc.Tier),
 		Customer: inc.Customer, Origin: inc.Conversation.Channel, Language: inc.Language, Category: inc.Category,
 		ClaimedBy: inc.ClaimedBy,
 	}
@@ -38,22 +38,22 @@ func (d cards) card(inc *intake.Incident) *intake.Card {
 		c.Origin = inc.Customer.Channel
 	}
 	if inc.Language != "" && !slices.Contains(d.cfg.Triage.Languages, inc.Language) {
-		c.Fields = append(c.Fields, intake.CardField{Label: "Detected language", Value: inc.Language})
+		c.Fields = append(c.Fields, intake.CardField{Label: d.toAgents("field_language"), Value: inc.Language})
 	}
 	if e := inc.Escalation; e != nil && e.Reason != "" {
-		c.Fields = append(c.Fields, intake.CardField{Label: "Reason", Value: e.Reason})
+		c.Fields = append(c.Fields, intake.CardField{Label: d.toAgents("field_reason"), Value: e.Reason})
 	}
 	for _, k := range d.detailOrder(inc) {
 		c.Fields = append(c.Fields, intake.CardField{Label: k, Value: inc.Details[k]})
 	}
 	if e := inc.Escalation; e != nil && len(e.Tried) > 0 {
-		c.Fields = append(c.Fields, intake.CardField{Label: "Level I tried", Value: strings.Join(e.Tried, ", ")})
+		c.Fields = append(c.Fields, intake.CardField{Label: d.toAgents("field_tried"), Value: strings.Join(e.Tried, ", ")})
 	}
 	if inc.Resolution != "" {
-		c.Fields = append(c.Fields, intake.CardField{Label: "Resolution", Value: inc.Resolution})
+		c.Fields = append(c.Fields, intake.CardField{Label: d.toAgents("field_resolution"), Value: inc.Resolution})
 	}
 	if inc.Satisfaction > 0 {
-		c.Fields = append(c.Fields, intake.CardField{Label: "Satisfaction", Value: fmt.Sprintf("%d/5", inc.Satisfaction)})
+		c.Fields = append(c.Fields, intake.CardField{Label: d.toAgents("field_satisfaction"), Value: fmt.Sprintf("%d/5", inc.Satisfaction)})
 	}
 	if n := reports(inc); n > 0 {
 		c.Reports = n
@@ -61,12 +61,12 @@ func (d cards) card(inc *intake.Incident) *intake.Card {
 	t := d.tier(inc.Tier)
 	switch inc.Status {
 	case intake.StatusEscalated:
-		c.Actions = []intake.Button{{Action: ActionClaim, Label: "Claim"}, {Action: ActionEscalate, Label: "Escalate"}, {Action: ActionResolve, Label: "Resolve"}}
+		c.Actions = []intake.Button{{Action: ActionClaim, Label: d.toAgents("button_claim")}, {Action: ActionEscalate, Label: d.toAgents("button_escalate")}, {Action: ActionResolve, Label: d.toAgents("button_resolve")}}
 		if t != nil {
 			c.ClaimDue = ClockFor(d.cfg, t).AddBusiness(lastStatusAt(inc, intake.StatusEscalated), t.ClaimWithin)
 		}
 	case intake.StatusClaimed:
-		c.Actions = []intake.Button{{Action: ActionRelease, Label: "Release"}, {Action: ActionEscalate, Label: "Escalate"}, {Action: ActionResolve, Label: "Resolve"}}
+		c.Actions = []intake.Button{{Action: ActionRelease, Label: d.toAgents("button_release")}, {Action: ActionEscalate, Label: d.toAgents("button_escalate")}, {Action: ActionResolve, Label: d.toAgents("button_resolve")}}
 		if t != nil {
 			c.ResolveDue = ClockFor(d.cfg, t).AddBusiness(lastStatusAt(inc, intake.StatusClaimed), t.ResolveWithin)
 		}
@@ -98,29 +98,30 @@ func (d cards) detailOrder(inc *intake.Incident) []string {
 	return out
 }
 
-func title(inc *intake.Incident) string {
-	s := inc.Subject
-	if s == "" {
-		s = inc.Details["description"]
+// title is the incident's subject, else its description, shortened.
+func (s *scope) title(inc *intake.Incident) string {
+	t := inc.Subject
+	if t == "" {
+		t = inc.Details["description"]
 	}
-	if s == "" {
-		s = "(no subject)"
+	if t == "" {
+		t = s.toAgents("no_subject")
 	}
-	if r := []rune(s); len(r) > 120 {
-		s = string(r[:119]) + "…"
+	if r := []rune(t); len(r) > 120 {
+		t = string(r[:119]) + "…"
 	}
-	return s
+	return t
 }
 
 // fallback is the plain text of a card, for notifications and clients that
 // cannot show cards.
-func fallback(c *intake.Card) string {
-	s := fmt.Sprintf("%s [%s] %s: %s", c.IncidentID, c.TierName, c.Status, c.Title)
+func (d cards) fallback(c *intake.Card) string {
+	s := fmt.Sprintf("%s [%s] %s: %s", c.IncidentID, c.TierName, d.statusName(c.Status), c.Title)
 	if c.ClaimedBy != "" {
-		s += " (claimed by " + intake.PlainText([]intake.Span{mention(c.ClaimedBy)}) + ")"
+		s += d.toAgents("fallback_claimed_by", intake.PlainText([]intake.Span{mention(c.ClaimedBy)}))
 	}
 	if c.Reports > 0 {
-		s += fmt.Sprintf(" - %d reports", c.Reports)
+		s += d.toAgents("fallback_reports", c.Reports)
 	}
 	return s
 }
@@ -128,7 +129,7 @@ func fallback(c *intake.Card) string {
 // post is the incident's new card (inc.CardReply) in its tier's channel.
 func (d cards) post(inc *intake.Incident) intake.Reply {
 	c := d.card(inc)
-	return intake.Reply{ID: inc.CardReply, Conversation: d.tierConv(inc.Tier), Card: c, Text: fallback(c), Language: inc.Language, Auto: true}
+	return intake.Reply{ID: inc.CardReply, Conversation: d.tierConv(inc.Tier), Card: c, Text: d.fallback(c), Language: inc.Language, Auto: true}
 }
 
 // moved is the update of the card oldCard that inc had in tier from: no
@@ -136,15 +137,15 @@ func (d cards) post(inc *intake.Incident) intake.Reply {
 func (d cards) moved(inc *intake.Incident, oldCard string, from intake.TierID, actor string) intake.Reply {
 	old := d.card(inc)
 	old.Tier, old.TierName, old.Actions, old.EscalateTo, old.ClaimDue, old.ResolveDue = from, d.tierName(from), nil, nil, time.Time{}, time.Time{}
-	moved := []intake.Span{text("to " + d.tierName(inc.Tier) + " by "), mention(actor)}
-	old.Fields = append(old.Fields, intake.CardField{Label: "Moved", Value: intake.PlainText(moved), Rich: moved})
-	return intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: fallback(old), Auto: true}
+	moved := []intake.Span{text(d.toAgents("moved_to", d.tierName(inc.Tier))), mention(actor)}
+	old.Fields = append(old.Fields, intake.CardField{Label: d.toAgents("field_moved"), Value: intake.PlainText(moved), Rich: moved})
+	return intake.Reply{Conversation: d.tierConv(from), UpdateOf: oldCard, Card: old, Text: d.fallback(old), Auto: true}
 }
 
 // update replaces the incident's card in place.
 func (d cards) update(inc *intake.Incident) intake.Reply {
 	c := d.card(inc)
-	return intake.Reply{Conversation: d.tierConv(inc.Tier), UpdateOf: inc.CardReply, Card: c, Text: fallback(c), Auto: true}
+	return intake.Reply{Conversation: d.tierConv(inc.Tier), UpdateOf: inc.CardReply, Card: c, Text: d.fallback(c), Auto: true}
 }
 
 // inThread posts text in the card's thread; to, when set, makes it ephemeral.

@@ -1,7 +1,6 @@
 package escalation
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -109,7 +108,7 @@ func (d *Desk) SurveyAnswer(inc *intake.Incident, msg *intake.Message) (intake.O
 	}
 	inc.Satisfaction = n
 	inc.Record(intake.Event{Kind: intake.EventNote, At: d.clock(), Actor: msg.From.ID, Channel: msg.Channel, MessageID: msg.ID,
-		Text: fmt.Sprintf("satisfaction %d/5", n)})
+		Text: d.toAgents("note_satisfaction", n)})
 	out := intake.Outcome{Replies: []intake.Reply{d.customers.thanks(inc)}}
 	if inc.CardReply != "" {
 		out.Replies = append(out.Replies, d.cards.update(inc))

@@ -32,7 +32,8 @@ const Actor = "intake"
 // file); each handling gets its own collaborators for the rest: cards
 // (card.go), the SLA clocks (timers.go, steps.go), the customer's texts
 // (customer.go, phrases.go), major incidents (major.go), knowledge sharing
-// (knowledge.go) and the on-call alert (oncall.go).
+// (knowledge.go) and the on-call alert (oncall.go). What agents read, in the
+// desk's language, is in deskphrases.go.
 type Desk struct {
 	cur           *atomic.Pointer[snapshot]
 	incidents     Incidents
@@ -104,7 +105,7 @@ func New(cfg *config.Config, incidents Incidents, opts ...Option) *Desk {
 	r, err := NewRouter(cfg)
 	if err != nil {
 		d.log.Error("routing rules", "err", err)
-		r = &Router{tiers: cfg.Tiers} // everything to the first tier
+		r = &Router{tiers: cfg.Tiers, lang: deskLang(cfg)} // everything to the first tier
 	}
 	d.cur.Store(&snapshot{cfg: cfg, router: r})
 	return d.bound()
@@ -187,18 +188,18 @@ func (d *Desk) Escalate(ctx context.Context, inc *intake.Incident, esc intake.Es
 		}
 		return d.outcome([]intake.Reply{ack}), nil
 	}
-	to, why := esc.Tier, "forced by level I"
+	to, why := esc.Tier, d.toAgents("why_forced")
 	if to == "" || d.tier(to) == nil {
 		dec := d.router.Route(d.routeInput(inc, esc, now))
-		to, why = dec.Tier, "rule "+dec.Rule
+		to, why = dec.Tier, d.toAgents("why_rule", dec.Rule)
 		if dec.Rule == "" {
-			why = "no rule matched"
+			why = d.toAgents("why_none")
 		}
 	}
 	if d.tier(to) == nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: no tier %q configured", inc.ID, to)
 	}
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: "routed to " + string(to) + ": " + why})
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: to, Text: d.toAgents("note_routed", to, why)})
 	replies, err := d.moveTo(inc, to, Actor, esc.Reason, now)
 	if err != nil {
 		return intake.Outcome{}, fmt.Errorf("escalate %s: %w", inc.ID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,7 +53,7 @@ func TestEscalatePostsCardAndAcks(t *testing.T) {
 			if tt.category == "onsite" && !hasField(card.Card, "address", "Av. Reforma 1, piso 3") {
 				t.Errorf("on-site card fields = %+v, want the address", card.Card.Fields)
 			}
-			if tt.lang == "pt" && !hasField(card.Card, "Detected language", "pt") {
+			if tt.lang == "pt" && !hasField(card.Card, "Idioma detectado", "pt") {
 				t.Errorf("tier V card fields = %+v, want the detected language", card.Card.Fields)
 			}
 		})
@@ -114,7 +115,7 @@ func TestConcurrentClaimsOneWinner(t *testing.T) {
 			case r.UpdateOf == inc.CardReply && r.Card != nil && r.Card.ClaimedBy == m.From.ID:
 				winners++
 			case r.EphemeralTo == m.From.ID && r.ThreadOf == inc.CardReply &&
-				slackish(r.Rich) == "INC-000001 is already claimed by <@"+inc.ClaimedBy+">":
+				slackish(r.Rich) == "INC-000001 ya está tomada por <@"+inc.ClaimedBy+">":
 				refused++
 			}
 		}
@@ -133,16 +134,44 @@ func TestConcurrentClaimsOneWinner(t *testing.T) {
 	}
 }
 
+// deskTexts are what agents read in TestReleaseEscalateResolveSurvey, by
+// the desk's language (the first of triage.languages).
+var deskTexts = map[string]struct {
+	languages                                  []string
+	moved, movedTo, refusal, escalated, routed string
+	shared                                     []string
+}{
+	"es": {[]string{"es", "en"}, "Movida", "a Nivel III por <@U1>", "Solo quien tiene INC-000001 puede liberarla.",
+		"Escalada desde Nivel II por <@U1>: needs the network team", "enviada a L2: regla default",
+		[]string{"*Resuelta en Nivel III: INC-000001*", "*Problema:*", "*Causa:* certificado vencido", "*Solución:* se renovó", "borrador"}},
+	"en": {[]string{"en", "es"}, "Moved", "to Nivel III by <@U1>", "Only the agent holding INC-000001 can release it.",
+		"Escalated from Nivel II by <@U1>: needs the network team", "routed to L2: rule default",
+		[]string{"*Resolved in Nivel III: INC-000001*", "*Problem:*", "*Cause:* certificado vencido", "*Fix:* se renovó", "draft KB article"}},
+}
+
 func TestReleaseEscalateResolveSurvey(t *testing.T) {
-	e := newEnv(t, "", mexico(t, "2026-11-23 10:00"))
+	for lang, want := range deskTexts {
+		t.Run("desk in "+lang, func(t *testing.T) {
+			cfg := loadConfig(t, "")
+			cfg.Triage.Languages = want.languages
+			releaseEscalateResolveSurvey(t, newEnvWith(t, cfg, mexico(t, "2026-11-23 10:00")), lang)
+		})
+	}
+}
+
+func releaseEscalateResolveSurvey(t *testing.T, e *env, lang string) {
+	want := deskTexts[lang]
 	e.customer("ana@client.example", "es", "network", "La VPN se cae cada hora")
 
+	if !slices.ContainsFunc(e.incident(inc1).Timeline, func(ev intake.Event) bool { return ev.Text == want.routed }) {
+		t.Errorf("timeline = %+v, want the note %q", e.incident(inc1).Timeline, want.routed)
+	}
 	e.agent(inc1, "U1", "claim", "", "")
 	m := e.agent(inc1, "U2", "release", "", "")
 	if inc := e.incident(inc1); inc.ClaimedBy != "U1" {
 		t.Fatalf("after release by another agent ClaimedBy = %q, want U1", inc.ClaimedBy)
 	}
-	find(t, repliesTo(e.incident(inc1), m), "refusal", func(r intake.Reply) bool { return r.EphemeralTo == "U2" })
+	find(t, repliesTo(e.incident(inc1), m), "refusal", func(r intake.Reply) bool { return r.EphemeralTo == "U2" && r.Text == want.refusal })
 	e.agent(inc1, "U1", "release", "", "")
 	if inc := e.incident(inc1); inc.Status != intake.StatusEscalated || inc.ClaimedBy != "" {
 		t.Fatalf("after release = %s by %q, want escalated, unclaimed", inc.Status, inc.ClaimedBy)
@@ -156,10 +185,10 @@ func TestReleaseEscalateResolveSurvey(t *testing.T) {
 	rs := repliesTo(inc, m)
 	find(t, rs, "new card in C0L3", func(r intake.Reply) bool { return r.ID == "card:INC-000001:2" && r.Conversation.Address == "C0L3" })
 	find(t, rs, "old card update in C0L2", func(r intake.Reply) bool {
-		return r.UpdateOf == "card:INC-000001:1" && r.Conversation.Address == "C0L2" && hasField(r.Card, "Moved", "to Nivel III by <@U1>")
+		return r.UpdateOf == "card:INC-000001:1" && r.Conversation.Address == "C0L2" && hasField(r.Card, want.moved, want.movedTo)
 	})
 	find(t, rs, "note in the new thread", func(r intake.Reply) bool {
-		return r.ThreadOf == "card:INC-000001:2" && strings.Contains(r.Text, "needs the network team")
+		return r.ThreadOf == "card:INC-000001:2" && slackish(r.Rich) == want.escalated
 	})
 
 	e.agent(inc1, "U3", "claim", "", "")
@@ -174,7 +203,7 @@ func TestReleaseEscalateResolveSurvey(t *testing.T) {
 		t.Errorf("resolution = %q with %d buttons, want resolution and a 1-5 survey", res.Text, len(res.Buttons))
 	}
 	kn := find(t, rs, "knowledge post", to("C0KNOWLEDGE"))
-	for _, w := range []string{"*Problem:*", "*Cause:* certificado vencido", "*Fix:* se renovó"} {
+	for _, w := range want.shared {
 		if !strings.Contains(slackish(kn.Rich), w) {
 			t.Errorf("knowledge post = %q, want %q", slackish(kn.Rich), w)
 		}

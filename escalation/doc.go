@@ -4,8 +4,10 @@
 // resolutions, keeps the SLA clocks (in business hours), groups similar
 // reports under a major incident and shares tier III resolutions with the
 // team. Cards, mentions and notices are data (intake.Card, intake.Span) that
-// the adapters render; what customers read is in phrases.go, in Spanish and
-// English.
+// the adapters render. Every text is in a phrase table, in Spanish and
+// English: what customers read in phrases.go (in the customer's language),
+// what agents read in deskphrases.go (in the desk's language, the first of
+// triage.languages).
 //
 // Like the Level I bot it is a pure handler: it changes the incident it is
 // given and returns an intake.Outcome (replies, SLA timers to schedule or

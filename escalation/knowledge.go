@@ -26,8 +26,8 @@ type summary struct {
 
 // summarize splits a resolution into cause and fix when the agent wrote
 // "Cause:"/"Causa:" and "Fix:"/"Solución:" lines; otherwise it is all fix.
-func summarize(inc *intake.Incident) summary {
-	s := summary{Problem: title(inc)}
+func summarize(inc *intake.Incident, title string) summary {
+	s := summary{Problem: title}
 	if desc := inc.Details["description"]; desc != "" && desc != s.Problem {
 		s.Problem += " - " + desc
 	}
@@ -60,18 +60,18 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 // channel and writes it as a draft article. The draft's file name is the
 // incident's, so a handling repeated after a conflict rewrites the same file.
 func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
-	s := summarize(inc)
+	s := summarize(inc, d.title(inc))
 	var replies []intake.Reply
 	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" && !d.deskOnly() {
 		strong := func(s string) intake.Span { return intake.Span{Text: s, Strong: true} }
-		spans := []intake.Span{strong("Resolved in " + d.tierName(inc.Tier) + ": " + string(inc.ID)), text(" by "), mention(who),
-			text("\n"), strong("Problem:"), text(" " + s.Problem + "\n")}
+		spans := []intake.Span{strong(d.toAgents("shared_resolved", d.tierName(inc.Tier), inc.ID)), text(d.toAgents("shared_by")), mention(who),
+			text("\n"), strong(d.toAgents("shared_problem")), text(" " + s.Problem + "\n")}
 		if s.Cause != "" {
-			spans = append(spans, strong("Cause:"), text(" "+s.Cause+"\n"))
+			spans = append(spans, strong(d.toAgents("shared_cause")), text(" "+s.Cause+"\n"))
 		}
-		spans = append(spans, strong("Fix:"), text(" "+s.Fix))
+		spans = append(spans, strong(d.toAgents("shared_fix")), text(" "+s.Fix))
 		if inc.Category != "" {
-			spans = append(spans, text("\nCategory: "+inc.Category+"; a draft KB article awaits approval."))
+			spans = append(spans, text(d.toAgents("shared_draft", inc.Category)))
 		}
 		replies = append(replies, intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch},
 			Text: intake.PlainText(spans), Rich: spans, Auto: true})
@@ -79,7 +79,7 @@ func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]int
 	if err := d.writeDraft(inc, s); err != nil {
 		return nil, err
 	}
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "shared with the team; draft KB article written"})
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_shared")})
 	return replies, nil
 }
 
@@ -106,7 +106,7 @@ func (d knowledge) writeDraft(inc *intake.Incident, s summary) error {
 	// Only the incident's language is known; the other stays for the manager.
 	a := &intake.Article{
 		ID: "draft-" + strings.ToLower(string(inc.ID)), Category: category,
-		Title:     map[string]string{lang: title(inc)},
+		Title:     map[string]string{lang: d.title(inc)},
 		Questions: map[string][]string{lang: {s.Problem}},
 		Answer:    map[string]string{lang: answer},
 	}
@@ -114,7 +114,7 @@ func (d knowledge) writeDraft(inc *intake.Incident, s summary) error {
 	if err != nil {
 		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
 	}
-	b = append([]byte(fmt.Sprintf("# Draft from %s (tier %s). Review, complete the other language, and move into the KB folder.\n", inc.ID, inc.Tier)), b...)
+	b = append([]byte(d.toAgents("draft_header", inc.ID, inc.Tier)), b...)
 	path := d.draftPath(inc)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("draft article for %s: %w", inc.ID, err)

@@ -115,7 +115,7 @@ func (d majors) group(ctx context.Context, inc *intake.Incident, parent intake.I
 		return intake.Reply{}, fmt.Errorf("group %s under %s: %w", inc.ID, parent, err)
 	}
 	inc.ParentID, inc.Tier = parent, p.Tier
-	if err := inc.Transition(intake.StatusEscalated, Actor, now, "grouped under major incident "+string(parent)); err != nil {
+	if err := inc.Transition(intake.StatusEscalated, Actor, now, d.toAgents("note_grouped", parent)); err != nil {
 		return intake.Reply{}, err
 	}
 	if len(join) == 0 {
@@ -153,12 +153,12 @@ func (d majors) handle(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		}
 		d.clocks.cancel(inc, inc.Tier)
 		inc.ParentID = other
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Text: "grouped under major incident " + string(other)})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Text: d.toAgents("note_grouped", other)})
 		var out []intake.Reply
 		if inc.CardReply != "" {
 			u := d.cards.update(inc)
 			u.Card.Actions, u.Card.ClaimDue = nil, time.Time{}
-			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: "Grouped", Value: "under major incident " + string(other)})
+			u.Card.Fields = append(u.Card.Fields, intake.CardField{Label: d.toAgents("field_grouped"), Value: d.toAgents("grouped_under", other)})
 			out = append(out, u)
 		}
 		return out, nil
@@ -175,7 +175,7 @@ func (d majors) handle(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		}
 		d.clocks.cancel(inc, inc.Tier)
 		inc.Resolution = msg.Text
-		if err := inc.Transition(intake.StatusResolved, Actor, now, "major incident "+string(other)+" resolved"); err != nil {
+		if err := inc.Transition(intake.StatusResolved, Actor, now, d.toAgents("note_major_resolved", other)); err != nil {
 			return nil, err
 		}
 		return []intake.Reply{d.customers.resolved(inc, "")}, nil

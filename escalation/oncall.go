@@ -1,7 +1,6 @@
 package escalation
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -43,9 +42,9 @@ func (d onCall) alert(inc *intake.Incident, now time.Time) (intake.Reply, bool) 
 	if !ok {
 		return intake.Reply{}, false
 	}
-	when := "in business hours"
+	when := d.toAgents("in_hours")
 	if !NewHours(d.cfg.BusinessHours).Open(now) {
-		when = "out of business hours"
+		when = d.toAgents("out_of_hours")
 	}
 	// The mention and the channel link are data: the adapter renders them
 	// (in Slack the mention notifies).
@@ -53,9 +52,8 @@ func (d onCall) alert(inc *intake.Incident, now time.Time) (intake.Reply, bool) 
 	if m, ok := onCallMention(oc.Mention); ok {
 		spans = append(spans, m, text(" "))
 	}
-	spans = append(spans, text(fmt.Sprintf("Urgent incident %s arrived %s (%s), category %s; its card is in ",
-		inc.ID, when, d.formatDue(now), orDash(inc.Category))), intake.Span{Channel: d.tierConv(inc.Tier).Address}, text("."))
-	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "on-call alerted in " + oc.SlackChannel})
+	spans = append(spans, text(d.toAgents("oncall_page", inc.ID, when, d.deskTime(now), orDash(inc.Category))), intake.Span{Channel: d.tierConv(inc.Tier).Address}, text("."))
+	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_oncall", oc.SlackChannel)})
 	return intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: oc.SlackChannel},
 		Text: intake.PlainText(spans), Rich: spans, Auto: true}, true
 }
@@ -79,13 +77,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// formatDue renders a deadline in the business-hours time zone.
-func (d onCall) formatDue(t time.Time) string {
-	loc := d.cfg.BusinessHours.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	return t.In(loc).Format("Mon 2006-01-02 15:04 MST")
 }

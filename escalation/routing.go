@@ -43,12 +43,14 @@ type Router struct {
 	tiers []config.Tier
 	vip   config.VIP
 	hours Hours
+	// lang is the language of the explanations: the desk's (es or en).
+	lang string
 }
 
 // NewRouter builds the router of cfg. It fails only when a rule's regex does
 // not compile (a configuration that went through config.Parse never does).
 func NewRouter(cfg *config.Config) (*Router, error) {
-	r := &Router{rules: cfg.Routing, tiers: cfg.Tiers, vip: cfg.VIP, hours: NewHours(cfg.BusinessHours)}
+	r := &Router{rules: cfg.Routing, tiers: cfg.Tiers, vip: cfg.VIP, hours: NewHours(cfg.BusinessHours), lang: deskLang(cfg)}
 	for _, rule := range cfg.Routing {
 		re := rule.When.Regexp
 		if re == nil && rule.When.Regex != "" {
@@ -71,12 +73,12 @@ func (r *Router) Route(in RouteInput) Decision {
 			d.Tier, d.Rule = rule.Tier, rule.Name
 			return d
 		}
-		d.Explain = append(d.Explain, fmt.Sprintf("rule %q: %s", rule.Name, why))
+		d.Explain = append(d.Explain, deskPhrase("why_not", r.lang, rule.Name, why))
 	}
 	if len(r.tiers) > 0 {
 		d.Tier = r.tiers[0].ID
 	}
-	d.Explain = append(d.Explain, "no rule matched: first tier")
+	d.Explain = append(d.Explain, deskPhrase("route_none", r.lang))
 	return d
 }
 
@@ -85,32 +87,35 @@ func (r *Router) mismatch(m config.Match, re *regexp.Regexp, in RouteInput) stri
 	lang := strings.ToLower(in.Language)
 	switch {
 	case len(m.Category) > 0 && !slices.Contains(m.Category, in.Category):
-		return fmt.Sprintf("category %q not in %v", in.Category, m.Category)
+		return r.say("miss_category", in.Category, m.Category)
 	case len(m.Language) > 0 && !slices.Contains(m.Language, lang):
-		return fmt.Sprintf("language %q not in %v", lang, m.Language)
+		return r.say("miss_language", lang, m.Language)
 	case len(m.LanguageNot) > 0 && slices.Contains(m.LanguageNot, lang):
-		return fmt.Sprintf("language %q is in language_not %v", lang, m.LanguageNot)
+		return r.say("miss_language_not", lang, m.LanguageNot)
 	case len(m.Channel) > 0 && !slices.Contains(m.Channel, in.Channel):
-		return fmt.Sprintf("channel %q not in %v", in.Channel, m.Channel)
+		return r.say("miss_channel", in.Channel, m.Channel)
 	case len(m.FromDomain) > 0 && !domainIn(senderDomain(in.Sender), m.FromDomain):
-		return fmt.Sprintf("sender domain %q not in %v", senderDomain(in.Sender), m.FromDomain)
+		return r.say("miss_domain", senderDomain(in.Sender), m.FromDomain)
 	case len(m.Keywords) > 0 && !hasKeyword(in.Subject+"\n"+in.Text, m.Keywords):
-		return fmt.Sprintf("none of the keywords %v in the text", m.Keywords)
+		return r.say("miss_keywords", m.Keywords)
 	case re != nil && !re.MatchString(in.Subject) && !re.MatchString(in.Text):
-		return fmt.Sprintf("regex %q does not match", re.String())
+		return r.say("miss_regex", re.String())
 	case m.MinConfidence != nil && in.Confidence < *m.MinConfidence:
-		return fmt.Sprintf("confidence %.2f below min_confidence %.2f", in.Confidence, *m.MinConfidence)
+		return r.say("miss_min_confidence", in.Confidence, *m.MinConfidence)
 	case m.MaxConfidence != nil && in.Confidence > *m.MaxConfidence:
-		return fmt.Sprintf("confidence %.2f above max_confidence %.2f", in.Confidence, *m.MaxConfidence)
+		return r.say("miss_max_confidence", in.Confidence, *m.MaxConfidence)
 	case m.VIP != nil && r.vip.IsVIP(in.Sender) != *m.VIP:
-		return fmt.Sprintf("vip is %t, want %t", !*m.VIP, *m.VIP)
+		return r.say("miss_vip", !*m.VIP, *m.VIP)
 	case m.BusinessHours != nil && r.hours.Open(in.Time) != *m.BusinessHours:
-		return fmt.Sprintf("business_hours is %t, want %t", !*m.BusinessHours, *m.BusinessHours)
+		return r.say("miss_hours", !*m.BusinessHours, *m.BusinessHours)
 	case m.Urgent != nil && in.urgent() != *m.Urgent:
-		return fmt.Sprintf("urgent is %t, want %t", !*m.Urgent, *m.Urgent)
+		return r.say("miss_urgent", !*m.Urgent, *m.Urgent)
 	}
 	return ""
 }
+
+// say is desk phrase key in the router's language.
+func (r *Router) say(key string, args ...any) string { return deskPhrase(key, r.lang, args...) }
 
 // urgent reports whether the incident calls for a person at once (see isUrgent).
 func (in RouteInput) urgent() bool { return in.Urgent || in.Category == "outage" }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,14 +37,23 @@ routing:
   - {name: by-business-hours, when: {category: [server], business_hours: true}, tier: L2}
 `
 
-func TestRouteGolden(t *testing.T) {
+// routingConfig is baseConfig with routingRules, agents reading languages[0].
+func routingConfig(t *testing.T, languages ...string) *config.Config {
+	t.Helper()
 	src := fmt.Sprintf(baseConfig, t.TempDir())
 	src = src[:strings.Index(src, "routing:")] + routingRules
 	cfg, err := config.Parse("routing.yaml", []byte(src), nil)
 	if err != nil {
 		t.Fatalf("config.Parse = %v", err)
 	}
-	r, err := escalation.NewRouter(cfg)
+	cfg.Triage.Languages = languages
+	return cfg
+}
+
+// TestRouteGolden: the explanations in the golden files are an English
+// desk's.
+func TestRouteGolden(t *testing.T) {
+	r, err := escalation.NewRouter(routingConfig(t, "en", "es"))
 	if err != nil {
 		t.Fatalf("NewRouter = %v", err)
 	}
@@ -106,5 +116,24 @@ func TestRouteGolden(t *testing.T) {
 				t.Errorf("Route(%s) =\n%s\nwant\n%s", tt.name, got, want)
 			}
 		})
+	}
+}
+
+// TestRouteExplainsInSpanish: a Spanish desk reads why each rule was skipped
+// in Spanish.
+func TestRouteExplainsInSpanish(t *testing.T) {
+	r, err := escalation.NewRouter(routingConfig(t, "es", "en"))
+	if err != nil {
+		t.Fatalf("NewRouter = %v", err)
+	}
+	d := r.Route(escalation.RouteInput{Category: "network", Language: "es", Confidence: 0.5, Channel: intake.ChannelEmail,
+		Sender: intake.Customer{Channel: intake.ChannelEmail, ID: "ana@client.example"}, Time: mexico(t, "2026-11-23 10:00")})
+	want := []string{
+		`regla "by-category": la categoría "network" no está en [onsite]`,
+		`regla "by-language": el idioma "es" no está en [fr]`,
+		`regla "by-language-not": el idioma "es" está en language_not [es en fr]`,
+	}
+	if len(d.Explain) < len(want)+1 || !slices.Equal(d.Explain[:len(want)], want) || d.Explain[len(d.Explain)-1] != "ninguna regla coincidió: primer nivel" {
+		t.Errorf("Explain = %q, want it to start with %q and end with the first tier", d.Explain, want)
 	}
 }

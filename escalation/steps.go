@@ -3,7 +3,6 @@ package escalation
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -39,33 +38,33 @@ func (d *Desk) sla(ctx context.Context, inc *intake.Incident, msg *intake.Messag
 			!lastStatusAt(inc, intake.StatusClaimed).Equal(p.Epoch) {
 			return nil, nil
 		}
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: "resolve_within passed"})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_resolve_overdue")})
 		d.metrics.SLABreached(t.ID, clockResolve)
 		return []intake.Reply{d.cards.notice(inc, "", mention(inc.ClaimedBy),
-			text(fmt.Sprintf(" %s has been claimed for longer than resolve_within (%s) and is not resolved yet.", inc.ID, t.ResolveWithin)))}, nil
+			text(d.toAgents("resolve_overdue", inc.ID, t.ResolveWithin)))}, nil
 	}
 	return nil, nil
 }
 
 // step runs one escalation step of an unclaimed incident.
 func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s config.Step, now time.Time) ([]intake.Reply, error) {
-	waited := fmt.Sprintf("%s has waited unclaimed in %s for %s", inc.ID, d.tierName(t.ID), s.After)
+	waited := d.toAgents("waited", inc.ID, d.tierName(t.ID), s.After)
 	switch s.Action {
 	case config.ActionRemind:
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "reminder: unclaimed for " + s.After.String()})
-		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+"; please claim it."))}, nil
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: d.toAgents("note_reminded", s.After)})
+		return []intake.Reply{d.cards.notice(inc, "", intake.Span{Notify: "here"}, text(" "+waited+d.toAgents("please_claim")))}, nil
 	case config.ActionEscalate:
 		to := s.Tier
 		if to == "" {
 			to = t.Next
 		}
 		if to != "" && d.tier(to) != nil {
-			replies, err := d.moveTo(inc, to, Actor, "unclaimed for "+s.After.String(), now)
+			replies, err := d.moveTo(inc, to, Actor, d.toAgents("note_unclaimed", s.After), now)
 			if err != nil {
 				return nil, err
 			}
 			d.metrics.Escalated("unclaimed", to)
-			return append(replies, d.cards.inThread(inc, fmt.Sprintf("Escalated automatically: it waited unclaimed in %s for %s.", d.tierName(t.ID), s.After), "")), nil
+			return append(replies, d.cards.inThread(inc, d.toAgents("auto_escalated", d.tierName(t.ID), s.After), "")), nil
 		}
 		fallthrough
 	case config.ActionNotify:
@@ -73,7 +72,7 @@ func (d *Desk) step(ctx context.Context, inc *intake.Incident, t *config.Tier, s
 		if ch == "" {
 			ch = d.cfg.Channels.Slack.ManagerChannel
 		}
-		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: "managers notified: unclaimed for " + s.After.String()})
+		inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: t.ID, Text: d.toAgents("note_managers", s.After)})
 		if ch == "" || d.deskOnly() {
 			return nil, nil
 		}

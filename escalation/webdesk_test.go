@@ -54,7 +54,7 @@ func TestDeskOnlyKeepsEverythingOffSlack(t *testing.T) {
 			notes[ev.Text] = true
 		}
 	}
-	if !notes["call them in French"] || !notes["managers notified: unclaimed for 4h0m0s"] {
+	if !notes["call them in French"] || !notes["aviso a responsables: sin tomar desde hace 4h0m0s"] {
 		t.Errorf("timeline notes = %v, want the agent's note and the managers' notification", notes)
 	}
 	got := repliesTo(inc, reply)

@@ -31,7 +31,7 @@ const password = "correct horse battery"
 
 const testConfig = `
 store: bolt:intake.db
-triage: {languages: [es, en]}
+triage: {languages: [LANGUAGES]}
 tiers:
   - {id: L2, name: Nivel II, claim_within: 15m, resolve_within: 8h, next: L3}
   - {id: L3, name: Nivel III, claim_within: 30m, resolve_within: 24h}
@@ -71,12 +71,19 @@ type desk struct {
 
 func newDesk(t *testing.T) *desk {
 	t.Helper()
+	return newDeskIn(t, "es, en")
+}
+
+// newDeskIn is newDesk with the triage languages languages: the first is the
+// language agents read.
+func newDeskIn(t *testing.T, languages string) *desk {
+	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	cfg, err := config.Parse(filepath.Join(dir, "intake.yaml"), []byte(strings.ReplaceAll(testConfig, "HASH", string(hash))), func(string) (string, bool) { return "", false })
+	cfg, err := config.Parse(filepath.Join(dir, "intake.yaml"), []byte(strings.NewReplacer("HASH", string(hash), "LANGUAGES", languages).Replace(testConfig)), func(string) (string, bool) { return "", false })
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}

@@ -331,6 +331,35 @@ func TestConcurrentClaimsOneWins(t *testing.T) {
 	}
 }
 
+// TestNoticesInTheDesksLanguage: an agent who claims an incident another
+// holds reads why, on the incident page, in the desk's language (the first
+// of triage.languages), whatever the page's own language.
+func TestNoticesInTheDesksLanguage(t *testing.T) {
+	for _, tt := range []struct{ languages, want string }{
+		{"es, en", " ya está tomada por @ana@example.com"},
+		{"en, es", " is already claimed by @ana@example.com"},
+	} {
+		t.Run(tt.languages, func(t *testing.T) {
+			d := newDeskIn(t, tt.languages)
+			id := d.open("c6", "El escáner no enciende")
+			if code := d.api(nil, "ana@example.com:"+password, id, "claim", ""); code != http.StatusOK && code != http.StatusAccepted {
+				t.Fatalf("claim by Ana = %d", code)
+			}
+			d.eventually("Ana's claim handled", func() bool { return d.incident(id).ClaimedBy == "ana@example.com" })
+			code, out := d.apiJSON(nil, "beto@example.com:"+password, id, "claim", "", "")
+			msg, _ := out["message_id"].(string)
+			if (code != http.StatusOK && code != http.StatusAccepted) || msg == "" {
+				t.Fatalf("claim by Beto = %d %v, want a message id", code, out)
+			}
+			d.eventually("Beto's claim handled", func() bool { return d.incident(id).HasMessage(intake.ChannelWeb, intake.MessageID(msg)) })
+			page := "/desk/incidents/" + string(id) + "?after=" + url.QueryEscape(msg)
+			if code, body := d.signedIn("beto@example.com").get(page); code != http.StatusOK || !strings.Contains(body, string(id)+tt.want) {
+				t.Errorf("GET %s = %d, want the notice %q: %.1500s", page, code, string(id)+tt.want, body)
+			}
+		})
+	}
+}
+
 func TestJSONActionsWithSession(t *testing.T) {
 	d := newDesk(t)
 	id := d.open("c4", "El correo no sincroniza")

@@ -17,8 +17,19 @@ import (
 // TestServeUrgentOutageOutOfHours mails an urgent outage to the example
 // configuration while the desk is closed (today is left out of its business
 // days): the on-call group is paged in Slack and the customer gets one
-// consistent message, "alerted now", with no "we will pick it up on ..." next to it.
+// consistent message, "alerted now", with no "we will pick it up on ..." next
+// to it. The page is in the desk's language (the first of triage.languages),
+// the customer's message in the customer's.
 func TestServeUrgentOutageOutOfHours(t *testing.T) {
+	for _, tt := range []struct{ languages, page string }{
+		{"[es, en]", "La incidencia urgente INC-000001 llegó fuera del horario de atención"},
+		{"[en, es]", "Urgent incident INC-000001 arrived out of business hours"},
+	} {
+		t.Run(tt.languages, func(t *testing.T) { serveUrgentOutageOutOfHours(t, tt.languages, tt.page) })
+	}
+}
+
+func serveUrgentOutageOutOfHours(t *testing.T, languages, page string) {
 	cfg := exampleConfig(t)
 	smtpAddr := replaceSMTPPort(t, cfg)
 	fake := slackfake.New(t)
@@ -37,6 +48,7 @@ func TestServeUrgentOutageOutOfHours(t *testing.T) {
 		}
 	}
 	data = bytes.Replace(data, []byte("days: [mon, tue, wed, thu, fri]"), []byte("days: ["+strings.Join(days, ", ")+"]"), 1)
+	data = bytes.Replace(data, []byte("languages: [es, en]"), []byte("languages: "+languages), 1)
 	data = bytes.Replace(data, []byte(`api_url: ""`), []byte(`api_url: "`+fake.APIURL()+`"`), 1)
 	if err := os.WriteFile(cfg, data, 0o600); err != nil {
 		t.Fatal(err)
@@ -62,8 +74,8 @@ func TestServeUrgentOutageOutOfHours(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	if alert == "" || !strings.Contains(alert, "<!subteam^S0ONCALL>") || !strings.Contains(alert, "INC-000001") {
-		t.Errorf("on-call alert in C0ONCALL = %q, want a mention of S0ONCALL naming INC-000001; logs:\n%s", alert, g.logs.String())
+	if alert == "" || !strings.Contains(alert, "<!subteam^S0ONCALL>") || !strings.Contains(alert, page) {
+		t.Errorf("on-call alert in C0ONCALL = %q, want a mention of S0ONCALL and %q; logs:\n%s", alert, page, g.logs.String())
 	}
 	time.Sleep(300 * time.Millisecond) // room for a second, contradicting mail to show
 	if files, _ = filepath.Glob(filepath.Join(outbox, "*.eml")); len(files) != 1 {
