@@ -190,6 +190,47 @@ type Card struct {
 	Actions []Button `json:"actions,omitempty"`
 	// EscalateTo lists the tiers an agent may pick when escalating.
 	EscalateTo []TierID `json:"escalate_to,omitempty"`
+	// Labels are the card's own labels in the desk's language; a card
+	// stored before they existed has none and is shown in English.
+	Labels *CardLabels `json:"labels,omitempty"`
+}
+
+// CardLabels name a card's standard facts in the desk's language, so that
+// an adapter renders them without phrases of its own.
+type CardLabels struct {
+	Customer   string `json:"customer"`
+	Channel    string `json:"channel"`
+	Status     string `json:"status"`
+	Tier       string `json:"tier"`
+	Language   string `json:"language"`
+	Category   string `json:"category"`
+	ClaimedBy  string `json:"claimed_by"`
+	Unclaimed  string `json:"unclaimed"`
+	ClaimDue   string `json:"claim_due"`
+	ResolveDue string `json:"resolve_due"`
+	Reports    string `json:"reports"`
+	Overdue    string `json:"overdue"`
+	// EscalateTo prompts for the tier to escalate to.
+	EscalateTo string `json:"escalate_to"`
+	// StatusName is the card's status as agents read it ("escalada").
+	StatusName string `json:"status_name"`
+}
+
+// englishCardLabels label cards that carry no labels of their own.
+var englishCardLabels = CardLabels{
+	Customer: "Customer", Channel: "Channel", Status: "Status", Tier: "Tier", Language: "Language",
+	Category: "Category", ClaimedBy: "Claimed by", Unclaimed: "unclaimed", ClaimDue: "Claim due",
+	ResolveDue: "Resolve due", Reports: "Reports", Overdue: "overdue", EscalateTo: "Escalate to…",
+}
+
+// LabelsOrEnglish returns the card's labels, English for a card without them.
+func (c *Card) LabelsOrEnglish() CardLabels {
+	if c.Labels != nil {
+		return *c.Labels
+	}
+	l := englishCardLabels
+	l.StatusName = string(c.Status)
+	return l
 }
 
 // CardField is one labelled fact on a card.

@@ -39,7 +39,7 @@ func TestEmailToSlackDeskAndBack(t *testing.T) {
 	if inc.Status != intake.StatusEscalated || inc.Tier != "L5" {
 		t.Fatalf("incident %s: status %s tier %s, want escalated to L5", inc.ID, inc.Status, inc.Tier)
 	}
-	if text := cardText(card.Form.Get("blocks")); !strings.Contains(text, string(inc.ID)) || !strings.Contains(text, "_unclaimed_") {
+	if text := cardText(card.Form.Get("blocks")); !strings.Contains(text, string(inc.ID)) || !strings.Contains(text, "_sin tomar_") {
 		t.Errorf("card = %q, want %s, unclaimed", text, inc.ID)
 	}
 	for _, ch := range []string{"C0L2", "C0L3", "C0L4"} {
@@ -231,7 +231,7 @@ func TestOutageReportsShareOneParentCard(t *testing.T) {
 		}
 		parentCard = cards[0].TS
 		u := g.updates(parentCard)
-		return len(u) > 0 && strings.Contains(cardText(u[len(u)-1].Form.Get("blocks")), fmt.Sprintf("*Reports*\n%d", reporters))
+		return len(u) > 0 && strings.Contains(cardText(u[len(u)-1].Form.Get("blocks")), fmt.Sprintf("*Reportes*\n%d", reporters))
 	})
 	if cards := g.cards("C0L2"); len(cards) != threshold-1 {
 		t.Errorf("cards in C0L2 = %d, want %d (the reports before grouping started)", len(cards), threshold-1)

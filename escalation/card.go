@@ -32,7 +32,7 @@ func (d cards) card(inc *intake.Incident) *intake.Card {
 	c := &intake.Card{
 		IncidentID: inc.ID, Title: d.title(inc), Status: inc.Status, Tier: inc.Tier, TierName: d.tierName(inc.Tier),
 		Customer: inc.Customer, Origin: inc.Conversation.Channel, Language: inc.Language, Category: inc.Category,
-		ClaimedBy: inc.ClaimedBy,
+		ClaimedBy: inc.ClaimedBy, Labels: d.labels(inc.Status),
 	}
 	if c.Origin == "" {
 		c.Origin = inc.Customer.Channel
@@ -79,6 +79,18 @@ func (d cards) card(inc *intake.Incident) *intake.Card {
 		}
 	}
 	return c
+}
+
+// labels are the card's standard labels in the desk's language.
+func (d cards) labels(status intake.Status) *intake.CardLabels {
+	return &intake.CardLabels{
+		Customer: d.toAgents("label_customer"), Channel: d.toAgents("label_channel"), Status: d.toAgents("label_status"),
+		Tier: d.toAgents("label_tier"), Language: d.toAgents("label_language"), Category: d.toAgents("label_category"),
+		ClaimedBy: d.toAgents("label_claimed_by"), Unclaimed: d.toAgents("label_unclaimed"),
+		ClaimDue: d.toAgents("label_claim_due"), ResolveDue: d.toAgents("label_resolve_due"),
+		Reports: d.toAgents("label_reports"), Overdue: d.toAgents("label_overdue"), EscalateTo: d.toAgents("label_escalate_to"),
+		StatusName: d.toAgents("status_" + string(status)),
+	}
 }
 
 // detailOrder lists the incident's details: those the category asks for

@@ -21,6 +21,21 @@ var deskPhrases = map[string]map[string]string{
 	"button_escalate": {"es": "Escalar", "en": "Escalate"},
 	"button_resolve":  {"es": "Resolver", "en": "Resolve"},
 
+	// The labels of a card's standard facts (intake.CardLabels).
+	"label_customer":    {"es": "Cliente", "en": "Customer"},
+	"label_channel":     {"es": "Canal", "en": "Channel"},
+	"label_status":      {"es": "Estado", "en": "Status"},
+	"label_tier":        {"es": "Nivel", "en": "Tier"},
+	"label_language":    {"es": "Idioma", "en": "Language"},
+	"label_category":    {"es": "Categoría", "en": "Category"},
+	"label_claimed_by":  {"es": "Tomada por", "en": "Claimed by"},
+	"label_unclaimed":   {"es": "sin tomar", "en": "unclaimed"},
+	"label_claim_due":   {"es": "Tomar antes de", "en": "Claim due"},
+	"label_resolve_due": {"es": "Resolver antes de", "en": "Resolve due"},
+	"label_reports":     {"es": "Reportes", "en": "Reports"},
+	"label_overdue":     {"es": "vencido", "en": "overdue"},
+	"label_escalate_to": {"es": "Escalar a…", "en": "Escalate to…"},
+
 	// Card fields.
 	"field_language":     {"es": "Idioma detectado", "en": "Detected language"},
 	"field_reason":       {"es": "Motivo", "en": "Reason"},

@@ -72,43 +72,44 @@ func cardBlocks(c *intake.Card, now time.Time) []slackapi.Block {
 		slackapi.NewHeaderBlock(plain(truncate(escape(string(c.IncidentID)+" · "+c.Title), maxHeader))),
 	}
 	field := func(label, value string) *slackapi.TextBlockObject {
-		return mrkdwn(truncate("*"+label+"*\n"+value, 2000))
+		return mrkdwn(truncate("*"+escape(label)+"*\n"+value, 2000))
 	}
+	l := c.LabelsOrEnglish()
 	customer := escape(c.Customer.ID)
 	if c.Customer.Name != "" {
 		customer = escape(c.Customer.Name) + " (" + customer + ")"
 	}
 	fields := []*slackapi.TextBlockObject{
-		field("Customer", customer),
-		field("Channel", escape(string(c.Origin))),
-		field("Status", escape(string(c.Status))),
+		field(l.Customer, customer),
+		field(l.Channel, escape(string(c.Origin))),
+		field(l.Status, escape(l.StatusName)),
 	}
 	tier := c.TierName
 	if tier == "" {
 		tier = string(c.Tier)
 	}
 	if tier != "" {
-		fields = append(fields, field("Tier", escape(tier)))
+		fields = append(fields, field(l.Tier, escape(tier)))
 	}
 	if c.Language != "" {
-		fields = append(fields, field("Language", escape(c.Language)))
+		fields = append(fields, field(l.Language, escape(c.Language)))
 	}
 	if c.Category != "" {
-		fields = append(fields, field("Category", escape(c.Category)))
+		fields = append(fields, field(l.Category, escape(c.Category)))
 	}
-	claimer := "_unclaimed_"
+	claimer := "_" + escape(l.Unclaimed) + "_"
 	if c.ClaimedBy != "" {
 		claimer = mention(c.ClaimedBy)
 	}
-	fields = append(fields, field("Claimed by", claimer))
+	fields = append(fields, field(l.ClaimedBy, claimer))
 	if !c.ClaimDue.IsZero() && c.ClaimedBy == "" {
-		fields = append(fields, field("Claim due", dueText(c.ClaimDue, now)))
+		fields = append(fields, field(l.ClaimDue, dueText(c.ClaimDue, now, l.Overdue)))
 	}
 	if !c.ResolveDue.IsZero() {
-		fields = append(fields, field("Resolve due", dueText(c.ResolveDue, now)))
+		fields = append(fields, field(l.ResolveDue, dueText(c.ResolveDue, now, l.Overdue)))
 	}
 	if c.Reports > 0 {
-		fields = append(fields, field("Reports", strconv.Itoa(c.Reports)))
+		fields = append(fields, field(l.Reports, strconv.Itoa(c.Reports)))
 	}
 	for i := 0; i < len(fields); i += maxFields {
 		blocks = append(blocks, slackapi.NewSectionBlock(nil, fields[i:min(i+maxFields, len(fields))], nil))
@@ -127,11 +128,12 @@ func cardBlocks(c *intake.Card, now time.Time) []slackapi.Block {
 	return blocks
 }
 
-// dueText is a deadline and, when it has passed, says so.
-func dueText(due, now time.Time) string {
+// dueText is a deadline and, when it has passed, says so in the card's
+// language.
+func dueText(due, now time.Time, overdue string) string {
 	s := slackTime(due)
 	if !now.IsZero() && now.After(due) {
-		s += " — *overdue*"
+		s += " — *" + escape(overdue) + "*"
 	}
 	return s
 }
@@ -151,7 +153,7 @@ func cardActionElements(c *intake.Card) []slackapi.BlockElement {
 				opts = append(opts, slackapi.NewOptionBlockObject(string(t), plain(truncate(string(t), 75)), nil))
 			}
 			el = append(el, slackapi.NewOptionsSelectBlockElement(slackapi.OptTypeStatic,
-				plain("Escalate to…"), actionEscalateTo, opts...))
+				plain(c.LabelsOrEnglish().EscalateTo), actionEscalateTo, opts...))
 		}
 	}
 	return el

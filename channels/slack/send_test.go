@@ -298,3 +298,28 @@ func TestErrorsClassified(t *testing.T) {
 		})
 	}
 }
+
+// TestCardSpeaksTheDesksLanguage: a card's own labels (the desk's language,
+// set by the escalation desk) replace the English ones, escaped like the rest.
+func TestCardSpeaksTheDesksLanguage(t *testing.T) {
+	c := testCard()
+	c.Labels = &intake.CardLabels{Customer: "Cliente", Channel: "Canal", Status: "Estado", Tier: "Nivel", Language: "Idioma",
+		Category: "Categoría", ClaimedBy: "Tomada por", Unclaimed: "sin tomar", ClaimDue: "Tomar antes de",
+		ResolveDue: "Resolver antes de", Reports: "Reportes <!here>", Overdue: "vencido", EscalateTo: "Escalar a…", StatusName: "escalada"}
+	raw, err := json.Marshal(cardBlocks(c, c.ResolveDue.Add(time.Hour)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := unJSON(string(raw))
+	for _, want := range []string{"*Cliente*", "*Estado*\\nescalada", "*Tomada por*\\n_sin tomar_", "*Resolver antes de*",
+		"*vencido*", "Escalar a…", "*Reportes &lt;!here&gt;*"} {
+		if !strings.Contains(blocks, want) {
+			t.Errorf("card blocks lack %q", want)
+		}
+	}
+	for _, english := range []string{"Customer", "Status", "Claimed by", "unclaimed", "overdue", "Escalate to", "Reports"} {
+		if strings.Contains(blocks, english) {
+			t.Errorf("card blocks still say %q in English", english)
+		}
+	}
+}
