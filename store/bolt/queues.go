@@ -126,22 +126,54 @@ func (s *Store) Enqueue(ctx context.Context, name, id string, payload []byte) er
 		if err != nil {
 			return err
 		}
-		if q.items.Get([]byte(id)) != nil {
-			return nil
-		}
-		seq, err := q.items.NextSequence()
-		if err != nil {
-			return err
-		}
-		if err := q.put(id, item{readyAt: s.now(), seq: seq, payload: payload}); err != nil {
-			return err
-		}
-		return q.addLen(1)
+		return s.add(q, id, payload)
 	})
 	if err != nil {
 		return fmt.Errorf("enqueue %s %s: %w", name, id, err)
 	}
 	return nil
+}
+
+// EnqueueBatch adds the messages whose IDs are not queued yet, in order, in
+// one transaction.
+func (s *Store) EnqueueBatch(ctx context.Context, name string, msgs []store.Queued) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	err := s.update(func(tx *bbolt.Tx) error {
+		q, err := openQueue(tx, name, true)
+		if err != nil {
+			return err
+		}
+		for _, m := range msgs {
+			if err := s.add(q, m.ID, m.Payload); err != nil {
+				return fmt.Errorf("%s: %w", m.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue %d messages to %s: %w", len(msgs), name, err)
+	}
+	return nil
+}
+
+// add queues a message, ready now, unless its ID is already queued.
+func (s *Store) add(q *queue, id string, payload []byte) error {
+	if q.items.Get([]byte(id)) != nil {
+		return nil
+	}
+	seq, err := q.items.NextSequence()
+	if err != nil {
+		return err
+	}
+	if err := q.put(id, item{readyAt: s.now(), seq: seq, payload: payload}); err != nil {
+		return err
+	}
+	return q.addLen(1)
 }
 
 // Dequeue hands out the first ready message with a fresh token and hides it
