@@ -34,10 +34,6 @@ const (
 	// batchBytes bounds the bodies fetched at once (a message over it is
 	// fetched on its own).
 	batchBytes = 16 << 20
-	// readers bounds the messages of a batch normalized side by side; their
-	// store reads and writes (rate limits, sender keys) overlap, and the
-	// embedded store commits those of concurrent readers together.
-	readers = 8
 	// defaultPoll is the polling interval when IDLE is unavailable.
 	defaultPoll = 30 * time.Second
 )
