@@ -166,7 +166,25 @@ func stormCell(res *benchResults) string {
 	if !ok {
 		return missingCell(res, "storm/distinct")
 	}
-	return fmt.Sprintf("%.1f s vs %.1f s = %.2fx %s", s, d, s/d, met(s <= 2*d))
+	times := seconds(res, "storm/similar") + " vs " + seconds(res, "storm/distinct")
+	switch {
+	case res.vals["storm/distinct/unanswered"] > 0:
+		return times + ", ratio unknown"
+	case res.vals["storm/similar/unanswered"] > 0 && s <= 2*d:
+		return fmt.Sprintf("%s = > %.2fx, unknown", times, s/d)
+	case res.vals["storm/similar/unanswered"] > 0:
+		return fmt.Sprintf("%s = > %.2fx %s", times, s/d, met(false))
+	}
+	return fmt.Sprintf("%s = %.2fx %s", times, s/d, met(s <= 2*d))
+}
+
+// seconds shows a time, as a lower bound when some mails were unanswered
+// when it was taken.
+func seconds(res *benchResults, key string) string {
+	if n := res.vals[key+"/unanswered"]; n > 0 {
+		return fmt.Sprintf("> %.1f s (%.0f unanswered)", res.vals[key], n)
+	}
+	return fmt.Sprintf("%.1f s", res.vals[key])
 }
 
 func latencyCell(key string) func(*benchResults) string {
