@@ -72,8 +72,9 @@ func rawFetch(c *imapclient.Client, mailbox string, n int) (float64, error) {
 
 // backlogIntake moves the n messages of the Backlog mailbox into INBOX in
 // one command while the gateway idles on INBOX, and waits until the gateway
-// has stored them all and moved them to Done: its IMAP backlog intake.
-func backlogIntake(ctx context.Context, c *imapclient.Client, n int, timeout time.Duration) (float64, error) {
+// has stored them all and moved them to Done: its IMAP backlog intake. It
+// returns the time from the move.
+func backlogIntake(ctx context.Context, c *imapclient.Client, n int, timeout time.Duration) (time.Duration, error) {
 	if _, err := c.Select("Backlog", nil).Wait(); err != nil {
 		return 0, fmt.Errorf("imap select Backlog: %w", err)
 	}
@@ -89,7 +90,7 @@ func backlogIntake(ctx context.Context, c *imapclient.Client, n int, timeout tim
 			return 0, err
 		}
 		if done >= n {
-			return rate(n, time.Since(start)), nil
+			return time.Since(start), nil
 		}
 		if time.Now().After(deadline) {
 			return 0, fmt.Errorf("the gateway took %d of %d backlog messages in %s", done, n, timeout)
@@ -109,4 +110,66 @@ func mailboxCount(c *imapclient.Client, mailbox string) (int, error) {
 		return 0, nil
 	}
 	return int(*st.NumMessages), nil
+}
+
+// rawIdleNotify measures how long the server takes to tell a client idling
+// on a mailbox that a message was appended to it (Dovecot waits about half
+// a second): the floor of first-reply latency over IMAP IDLE.
+func rawIdleNotify(ctx context.Context, a imapAccount, ms []benchMail) ([]time.Duration, error) {
+	exists := make(chan struct{}, 1)
+	c, err := imapclient.DialInsecure(a.addr, &imapclient.Options{
+		UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+			Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+				if d.NumMessages != nil {
+					select {
+					case exists <- struct{}{}:
+					default:
+					}
+				}
+			},
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("imap dial %s: %w", a.addr, err)
+	}
+	defer c.Close()
+	if err := c.Login(a.user, a.pass).Wait(); err != nil {
+		return nil, fmt.Errorf("imap login: %w", err)
+	}
+	_ = c.Create("Idle", nil).Wait()
+	if _, err := c.Select("Idle", nil).Wait(); err != nil {
+		return nil, fmt.Errorf("imap select Idle: %w", err)
+	}
+	writer, err := dialAccount(a)
+	if err != nil {
+		return nil, err
+	}
+	defer writer.Close()
+	var took []time.Duration
+	for _, m := range ms {
+		idle, err := c.Idle()
+		if err != nil {
+			return nil, fmt.Errorf("imap idle: %w", err)
+		}
+		if err := untilCtx(ctx, 100*time.Millisecond); err != nil {
+			return nil, err
+		}
+		start := time.Now()
+		if err := appendOne(writer, "Idle", m); err != nil {
+			return nil, err
+		}
+		select {
+		case <-exists:
+			took = append(took, time.Since(start))
+		case <-time.After(10 * time.Second):
+			return nil, fmt.Errorf("no EXISTS 10 s after an APPEND")
+		}
+		if err := idle.Close(); err != nil {
+			return nil, fmt.Errorf("imap idle: %w", err)
+		}
+		if err := idle.Wait(); err != nil {
+			return nil, fmt.Errorf("imap idle: %w", err)
+		}
+	}
+	return took, nil
 }

@@ -34,7 +34,7 @@ func TestBenchSmoke(t *testing.T) {
 	for _, row := range []string{
 		"SMTP accept (250 after durable), bolt", "SMTP accept (250 after durable), redis",
 		"end to end (mail in to reply written), bolt", "end to end (mail in to reply written), redis",
-		"IMAP backlog intake (stored and moved), bolt", "IMAP backlog intake (stored and moved), redis",
+		"IMAP backlog intake (stored and moved, from Dovecot's EXISTS), bolt", "IMAP backlog intake (stored and moved, from Dovecot's EXISTS), redis",
 		"outage storm, redis", "triage decisions/s",
 		"first-reply latency p50 / p99, SMTP, bolt", "first-reply latency p50 / p99, SMTP, redis",
 		"first-reply latency p50 / p99, IMAP IDLE, bolt", "first-reply latency p50 / p99, IMAP IDLE, redis",
