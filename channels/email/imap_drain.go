@@ -132,7 +132,7 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []ima
 			if err := p.storeDown(ctx, r.err); err != nil {
 				// Keep the order: nothing after this message is stored now;
 				// store what came before it, then reconnect later.
-				if p.accept(ctx, good, goodUIDs, &done) == nil {
+				if p.accept(ctx, good, goodUIDs, &done, &failed) == nil {
 					_ = p.finish(c, done, failed)
 				}
 				return err
@@ -145,7 +145,7 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []ima
 			}
 		}
 	}
-	if err := p.accept(ctx, good, goodUIDs, &done); err != nil {
+	if err := p.accept(ctx, good, goodUIDs, &done, &failed); err != nil {
 		_ = p.finish(c, done, failed)
 		return err
 	}
@@ -208,8 +208,9 @@ func (p *imapPoller) storeDown(ctx context.Context, err error) error {
 // accept stores msgs in the inbox in order, with one write when the inbox
 // takes batches, and adds the stored ones' UIDs to done. A batch refused
 // while the store answers is stored message by message, so one message the
-// store refuses does not hold back the others.
-func (p *imapPoller) accept(ctx context.Context, msgs []*intake.Message, uids []imap.UID, done *imap.UIDSet) error {
+// store refuses does not hold back the others; one refused maxTries times
+// is added to failed.
+func (p *imapPoller) accept(ctx context.Context, msgs []*intake.Message, uids []imap.UID, done, failed *imap.UIDSet) error {
 	if len(msgs) == 0 {
 		return nil
 	}
@@ -239,6 +240,9 @@ func (p *imapPoller) accept(ctx context.Context, msgs []*intake.Message, uids []
 		}
 		p.tries[uids[i]]++
 		p.a.log.Warn("imap message not stored", "uid", uids[i], "id", string(msg.ID), "try", p.tries[uids[i]], "err", err)
+		if p.tries[uids[i]] >= p.a.opts.maxTries {
+			failed.AddNum(uids[i])
+		}
 	}
 	return nil
 }
