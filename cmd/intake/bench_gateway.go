@@ -161,24 +161,33 @@ func (g *benchGateway) logTail() string {
 	return strings.TrimSpace(string(b))
 }
 
-// peakRSS is the gateway's high-water resident set (VmHWM), in bytes.
-func (g *benchGateway) peakRSS() (int64, error) {
+// memory reads the gateway's high-water resident set (VmHWM), its resident
+// set now (VmRSS) and the part of that which is mapped files (RssFile: the
+// binary and the embedded store's mmap), in bytes.
+func (g *benchGateway) memory() (peak, now, file int64, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", g.cmd.Process.Pid))
 	if err != nil {
-		return 0, fmt.Errorf("read the gateway's RSS: %w", err)
+		return 0, 0, 0, fmt.Errorf("read the gateway's RSS: %w", err)
 	}
 	defer f.Close()
+	fields := map[string]*int64{"VmHWM:": &peak, "VmRSS:": &now, "RssFile:": &file}
+	found := 0
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		name, rest, _ := strings.Cut(sc.Text(), "\t")
+		if dst, ok := fields[name]; ok {
 			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 10, 64)
 			if err != nil {
-				return 0, fmt.Errorf("VmHWM %q: %w", rest, err)
+				return 0, 0, 0, fmt.Errorf("%s %q: %w", name, rest, err)
 			}
-			return kb * 1024, nil
+			*dst = kb * 1024
+			found++
 		}
 	}
-	return 0, errors.New("no VmHWM in /proc status")
+	if found != len(fields) {
+		return 0, 0, 0, errors.New("no VmHWM, VmRSS or RssFile in /proc status")
+	}
+	return peak, now, file, nil
 }
 
 // stop sends SIGTERM, waits for the drain, and kills after 30 s.

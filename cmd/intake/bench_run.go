@@ -440,11 +440,11 @@ func (r *benchRun) measureRSS(ctx context.Context, g namedGateway, kind string, 
 		if _, missing, err := newReplyWatch(gw.outbox).wait(ctx, idsOf(ms), r.o.timeout); err != nil || missing > 0 {
 			return fmt.Errorf("%d of %d mails unanswered after %s (%v)", missing, len(ms), r.o.timeout, err)
 		}
-		rss, err := gw.peakRSS()
+		peak, now, file, err := gw.memory()
 		if err != nil {
 			return err
 		}
-		res.vals[key] = float64(rss)
+		res.vals[key], res.vals[key+"/now"], res.vals[key+"/file"] = float64(peak), float64(now), float64(file)
 		return nil
 	})
 	if err != nil {

@@ -211,6 +211,7 @@ func rssCell(key string) func(*benchResults) string {
 			return missingCell(res, key)
 		}
 		mb := v / (1 << 20)
-		return fmt.Sprintf("%.0f MB %s", mb, met(mb < 128))
+		return fmt.Sprintf("%.0f MB %s (at the end %.0f MB, of which %.0f MB mapped files: the binary, the store)",
+			mb, met(mb < 128), res.vals[key+"/now"]/(1<<20), res.vals[key+"/file"]/(1<<20))
 	}
 }
