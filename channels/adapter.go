@@ -22,6 +22,16 @@ type Inbox interface {
 	Accept(ctx context.Context, msg *intake.Message) error
 }
 
+// BatchInbox is an Inbox that also stores many messages in one write, for
+// adapters that read a backlog (the IMAP poller); they check for it with a
+// type assertion.
+type BatchInbox interface {
+	Inbox
+	// AcceptBatch stores msgs in their order, all or none (see
+	// store.Queues.EnqueueBatch), and returns nil only once they are durable.
+	AcceptBatch(ctx context.Context, msgs []*intake.Message) error
+}
+
 // Adapter connects one channel to intake.
 type Adapter interface {
 	// Channel names the channel; replies whose Conversation.Channel equals it

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/store"
 )
@@ -28,25 +30,70 @@ type StoreInbox struct {
 	notify chan int
 }
 
-var _ Inbox = (*StoreInbox)(nil)
+var (
+	_ Inbox      = (*StoreInbox)(nil)
+	_ BatchInbox = (*StoreInbox)(nil)
+)
 
 // Accept stores msg in its inbox shard, keyed by its dedupe key so that a
 // second delivery while the first is still queued is not stored twice.
 func (in *StoreInbox) Accept(ctx context.Context, msg *intake.Message) error {
+	q, err := queued(msg)
+	if err != nil {
+		return err
+	}
+	shard := shardOf(msg)
+	if err := in.Store.Enqueue(ctx, ShardQueue(shard), q.ID, q.Payload); err != nil {
+		return fmt.Errorf("accept %s: %w", q.ID, err)
+	}
+	in.accepted(msg, shard)
+	return nil
+}
+
+// AcceptBatch stores msgs in their inbox shards, in their order within each
+// shard, with one write per shard the batch touches. The shards' writes run
+// side by side, so the embedded store commits them together; a failure may
+// leave some shards written, which is safe since the caller sends the batch
+// again and a message already queued is not stored twice.
+func (in *StoreInbox) AcceptBatch(ctx context.Context, msgs []*intake.Message) error {
+	byShard := map[int][]store.Queued{}
+	for _, msg := range msgs {
+		q, err := queued(msg)
+		if err != nil {
+			return err
+		}
+		shard := shardOf(msg)
+		byShard[shard] = append(byShard[shard], q)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for shard, batch := range byShard {
+		g.Go(func() error { return in.Store.EnqueueBatch(gctx, ShardQueue(shard), batch) })
+	}
+	if err := g.Wait(); err != nil {
+		return fmt.Errorf("accept %d messages: %w", len(msgs), err)
+	}
+	for _, msg := range msgs {
+		in.accepted(msg, shardOf(msg))
+	}
+	return nil
+}
+
+// queued is msg as an inbox shard holds it, under its dedupe key.
+func queued(msg *intake.Message) (store.Queued, error) {
 	if msg.ID == "" || msg.Channel == "" {
-		return fmt.Errorf("accept message: missing id or channel")
+		return store.Queued{}, fmt.Errorf("accept message: missing id or channel")
 	}
 	payload, err := json.Marshal(msg)
 	if err != nil {
-		return fmt.Errorf("accept %s: %w", msg.DedupeKey(), err)
+		return store.Queued{}, fmt.Errorf("accept %s: %w", msg.DedupeKey(), err)
 	}
-	shard := shardOf(msg)
-	if err := in.Store.Enqueue(ctx, ShardQueue(shard), msg.DedupeKey(), payload); err != nil {
-		return fmt.Errorf("accept %s: %w", msg.DedupeKey(), err)
-	}
+	return store.Queued{ID: msg.DedupeKey(), Payload: payload}, nil
+}
+
+// accepted counts a stored message and wakes the worker of its shard.
+func (in *StoreInbox) accepted(msg *intake.Message, shard int) {
 	in.Metrics.received(msg.Channel)
 	wake(in.notify, shard)
-	return nil
 }
 
 // wake tells a worker in this process, without waiting, that shard has a

@@ -117,6 +117,13 @@ type Queues interface {
 	// Enqueue adds a message with a caller-chosen ID, ready at once. Enqueueing
 	// an ID that is already in the queue (pending or in flight) does nothing.
 	Enqueue(ctx context.Context, queue, id string, payload []byte) error
+	// EnqueueBatch adds the messages in their order, as Enqueue would one
+	// after the other, in one write that other clients see whole. On error
+	// none is added (Redis: at most a prefix, if the server failed midway),
+	// so sending the same batch again is always safe. Only ID and Payload
+	// of each are read; an ID already in the queue, or earlier in the batch,
+	// is skipped.
+	EnqueueBatch(ctx context.Context, queue string, msgs []Queued) error
 	// Dequeue hands the oldest ready message to the caller, or returns ErrEmpty.
 	Dequeue(ctx context.Context, queue string, visibility time.Duration) (Delivery, error)
 	// Ack removes a delivered message for good. ErrNotFound if the token no

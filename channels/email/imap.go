@@ -28,8 +28,12 @@ import (
 const (
 	flagDone   imap.Flag = "$IntakeDone"
 	flagFailed imap.Flag = "$IntakeFailed"
-	// fetchBatch bounds the messages fetched in one command.
-	fetchBatch = 25
+	// fetchBatch bounds the messages of one batch: one size FETCH, one
+	// inbox write and one move or flag command.
+	fetchBatch = 100
+	// batchBytes bounds the bodies fetched at once (a message over it is
+	// fetched on its own).
+	batchBytes = 16 << 20
 	// defaultPoll is the polling interval when IDLE is unavailable.
 	defaultPoll = 30 * time.Second
 )

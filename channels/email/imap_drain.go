@@ -2,17 +2,26 @@ package email
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/intake-support/intake"
+	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/email/mailparse"
 )
 
 // drain stores every unprocessed message of the selected mailbox, oldest
-// first, in batches, and moves or flags each one after its fate is known.
+// first, in batches: one inbox write per batch, in UID order, then one move
+// or flag command for the batch's stored messages and one for those moved
+// aside. A crash between the write and the move reads the batch again; the
+// inbox skips what it already holds.
 func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 	crit := &imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted, flagFailed}}
 	if p.a.cfg.IMAP.DoneMailbox == "" {
@@ -37,7 +46,8 @@ func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 }
 
 // batch handles a few messages: sizes first, so that an oversized message is
-// never downloaded, then the bodies of the others.
+// never downloaded, then the bodies of the others, in chunks of at most
+// batchBytes.
 func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []imap.UID) error {
 	a := p.a
 	max := int64(a.cfg.MaxSize)
@@ -48,78 +58,194 @@ func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 	if err != nil {
 		return fmt.Errorf("imap fetch sizes: %w", err)
 	}
-	var done, failed imap.UIDSet
-	var fetch []imap.UID
+	slices.SortFunc(sizes, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
+	var oversized imap.UIDSet
+	var chunks [][]imap.UID
+	var chunk []imap.UID
+	var bytes int64
 	for _, m := range sizes {
 		if m.RFC822Size > max {
 			a.log.Warn("imap message over max_size; moved aside", "uid", m.UID, "size", m.RFC822Size)
-			failed.AddNum(m.UID)
+			oversized.AddNum(m.UID)
 			continue
 		}
-		fetch = append(fetch, m.UID)
-	}
-	if len(fetch) > 0 {
-		section := &imap.FetchItemBodySection{Peek: true}
-		msgs, err := c.Fetch(imap.UIDSetNum(fetch...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-		if err != nil {
-			return fmt.Errorf("imap fetch: %w", err)
+		if len(chunk) > 0 && bytes+m.RFC822Size > batchBytes {
+			chunks, chunk, bytes = append(chunks, chunk), nil, 0
 		}
-		for _, m := range msgs {
-			ok, err := p.one(ctx, m.UID, m.FindBodySection(section), max)
-			if err != nil {
-				// Store outage: keep what was done so far, then reconnect later.
-				_ = p.finish(c, done, failed)
+		chunk, bytes = append(chunk, m.UID), bytes+m.RFC822Size
+	}
+	if len(chunk) > 0 {
+		chunks = append(chunks, chunk)
+	}
+	if err := p.finish(c, nil, oversized); err != nil {
+		return err
+	}
+	for _, uids := range chunks {
+		if err := p.chunk(ctx, c, uids, max); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// read is one fetched message after normalizing and the email steps.
+type read struct {
+	uid imap.UID
+	msg *intake.Message // ready for the inbox; nil if it failed
+	id  intake.MessageID
+	err error
+	// aside: refused for good (unparsable, crashed the normalizer).
+	aside bool
+}
+
+// chunk fetches the bodies of uids, reads them all at once, stores the good
+// ones in the inbox with one write in UID order, and moves or flags them
+// with one command.
+func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []imap.UID, max int64) error {
+	section := &imap.FetchItemBodySection{Peek: true}
+	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
+	if err != nil {
+		return fmt.Errorf("imap fetch: %w", err)
+	}
+	slices.SortFunc(msgs, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
+	// Every message is read in a goroutine of its own (a chunk is at most
+	// fetchBatch messages and batchBytes): their store writes (rate limits)
+	// then share the embedded store's commits instead of waiting for one
+	// fsync each, and overlap their Redis round trips.
+	reads := make([]read, len(msgs))
+	var wg sync.WaitGroup
+	for i, m := range msgs {
+		wg.Go(func() { reads[i] = p.read(ctx, m.UID, m.FindBodySection(section), max) })
+	}
+	wg.Wait()
+
+	var done, failed imap.UIDSet
+	var good []*intake.Message
+	var goodUIDs []imap.UID
+	for _, r := range reads {
+		switch {
+		case r.msg != nil:
+			good, goodUIDs = append(good, r.msg), append(goodUIDs, r.uid)
+		case r.aside:
+			failed.AddNum(r.uid)
+			delete(p.tries, r.uid)
+		default:
+			if err := p.storeDown(ctx, r.err); err != nil {
+				// Keep the order: nothing after this message is stored now;
+				// store what came before it, then reconnect later.
+				if p.accept(ctx, good, goodUIDs, &done, &failed) == nil {
+					_ = p.finish(c, done, failed)
+				}
 				return err
 			}
-			if ok {
-				done.AddNum(m.UID)
-			} else if p.tries[m.UID] == 0 || p.tries[m.UID] >= a.opts.maxTries {
-				failed.AddNum(m.UID)
+			p.tries[r.uid]++
+			a := p.a
+			a.log.Warn("imap message not stored", "uid", r.uid, "id", string(r.id), "try", p.tries[r.uid], "err", r.err)
+			if p.tries[r.uid] >= a.opts.maxTries {
+				failed.AddNum(r.uid)
 			}
 		}
+	}
+	if err := p.accept(ctx, good, goodUIDs, &done, &failed); err != nil {
+		_ = p.finish(c, done, failed)
+		return err
 	}
 	return p.finish(c, done, failed)
 }
 
-// one ingests one message. ok reports that it is stored; !ok with a nil
-// error means it failed for good or is to be retried on the next drain
-// (p.tries says which). An error means the store is unreachable.
-func (p *imapPoller) one(ctx context.Context, uid imap.UID, raw []byte, max int64) (ok bool, err error) {
+// read normalizes one message and runs the email steps without storing it.
+// A panic in the normalizer is caught here: the message goes aside.
+func (p *imapPoller) read(ctx context.Context, uid imap.UID, raw []byte, max int64) (r read) {
 	a := p.a
+	r.uid = uid
 	defer func() {
-		if r := recover(); r != nil {
-			a.log.Error("imap message crashed the normalizer; moved aside", "uid", uid, "panic", fmt.Sprint(r))
-			ok, err = false, nil
-			delete(p.tries, uid)
+		if v := recover(); v != nil {
+			a.log.Error("imap message crashed the normalizer; moved aside", "uid", uid, "panic", fmt.Sprint(v))
+			r = read{uid: uid, aside: true}
 		}
 	}()
 	if raw == nil {
 		raw = []byte{}
 	}
-	msg, err := a.ingest(ctx, p.inbox, bytes.NewReader(raw), max)
-	if err == nil {
-		delete(p.tries, uid)
-		return true, nil
+	var held heldMessage
+	msg, err := a.ingest(ctx, &held, bytes.NewReader(raw), max)
+	if msg != nil {
+		r.id = msg.ID
 	}
 	var refused *mailparse.RefusedError
-	if errors.As(err, &refused) {
+	switch {
+	case err == nil:
+		r.msg = held.msg
+	case errors.As(err, &refused):
 		a.log.Warn("imap message refused; moved aside", "uid", uid, "reason", refused.Reason)
-		delete(p.tries, uid)
-		return false, nil
+		r.aside = true
+	default:
+		r.err = err
 	}
+	return r
+}
+
+// heldMessage is the inbox ingest hands a message to when the poller stores
+// the batch itself afterwards.
+type heldMessage struct{ msg *intake.Message }
+
+func (h *heldMessage) Accept(_ context.Context, msg *intake.Message) error {
+	h.msg = msg
+	return nil
+}
+
+// storeDown tells a store outage (or the end of ctx), which stops the
+// drain, from a failure of one message, which is retried on the next one.
+func (p *imapPoller) storeDown(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return false, ctx.Err()
+		return ctx.Err()
 	}
-	if perr := a.st.Ping(ctx); perr != nil {
-		return false, fmt.Errorf("store unavailable: %w", err)
+	if perr := p.a.st.Ping(ctx); perr != nil {
+		return fmt.Errorf("store unavailable: %w", err)
 	}
-	p.tries[uid]++
-	id := ""
-	if msg != nil {
-		id = string(msg.ID)
+	return nil
+}
+
+// accept stores msgs in the inbox in order, with one write when the inbox
+// takes batches, and adds the stored ones' UIDs to done. A batch refused
+// while the store answers is stored message by message, so one message the
+// store refuses does not hold back the others; one refused maxTries times
+// is added to failed.
+func (p *imapPoller) accept(ctx context.Context, msgs []*intake.Message, uids []imap.UID, done, failed *imap.UIDSet) error {
+	if len(msgs) == 0 {
+		return nil
 	}
-	a.log.Warn("imap message not stored", "uid", uid, "id", id, "try", p.tries[uid], "err", err)
-	return false, nil
+	if b, ok := p.inbox.(channels.BatchInbox); ok {
+		err := b.AcceptBatch(ctx, msgs)
+		if err == nil {
+			for _, uid := range uids {
+				done.AddNum(uid)
+				delete(p.tries, uid)
+			}
+			return nil
+		}
+		if err := p.storeDown(ctx, err); err != nil {
+			return err
+		}
+		p.a.log.Warn("imap batch not stored; storing its messages one by one", "messages", len(msgs), "err", err)
+	}
+	for i, msg := range msgs {
+		err := p.inbox.Accept(ctx, msg)
+		if err == nil {
+			done.AddNum(uids[i])
+			delete(p.tries, uids[i])
+			continue
+		}
+		if err := p.storeDown(ctx, err); err != nil {
+			return err
+		}
+		p.tries[uids[i]]++
+		p.a.log.Warn("imap message not stored", "uid", uids[i], "id", string(msg.ID), "try", p.tries[uids[i]], "err", err)
+		if p.tries[uids[i]] >= p.a.opts.maxTries {
+			failed.AddNum(uids[i])
+		}
+	}
+	return nil
 }
 
 // finish moves (or flags) the stored and the failed messages.

@@ -28,6 +28,7 @@ Usage:
   intake passwd                               hash a web desk password (read from the terminal or stdin)
   intake outbox list  -config FILE            replies that could not be delivered (dead-letter queue)
   intake outbox retry -config FILE [-all] [ID...]  send dead replies again
+  intake bench   [-gateway NAME=PATH]... [sizes]  the gateway against the machine's limits (docs/bench.md)
   intake version
 `
 
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = passwd(stdin, stdout, stderr)
 	case "outbox":
 		err = outbox(ctx, rest, stdout, stderr)
+	case "bench":
+		err = bench(ctx, rest, stdout, stderr)
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, versionString())
 		return 0

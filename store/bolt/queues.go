@@ -128,6 +128,29 @@ func (s *Store) Enqueue(ctx context.Context, name, id string, payload []byte) er
 	return nil
 }
 
+// EnqueueBatch adds the messages whose IDs are not queued yet, in order, in
+// one transaction.
+func (s *Store) EnqueueBatch(ctx context.Context, name string, msgs []store.Queued) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	err := s.update(func(tx *bbolt.Tx) error {
+		for _, m := range msgs {
+			if err := s.enqueue(tx, name, m.ID, m.Payload); err != nil {
+				return fmt.Errorf("%s: %w", m.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("enqueue %d messages to %s: %w", len(msgs), name, err)
+	}
+	return nil
+}
+
 // enqueue adds a message, ready now, unless its ID is already queued.
 func (s *Store) enqueue(tx *bbolt.Tx, name, id string, payload []byte) error {
 	q, err := openQueue(tx, name, true)

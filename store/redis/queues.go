@@ -29,6 +29,23 @@ var enqueueScript = goredis.NewScript(luaLib + `
 return enqueue(KEYS[1], KEYS[3], KEYS[4], ARGV[1], ARGV[2])
 `)
 
+// enqueueBatchScript adds messages in order, skipping IDs already in the
+// queue, in one atomic step. KEYS: ready, wait, items, seq. ARGV: id1,
+// payload1, id2, payload2... Returns how many were added.
+var enqueueBatchScript = goredis.NewScript(`
+local added = 0
+for i = 1, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('HEXISTS', KEYS[3], 'p:' .. id) == 0 then
+    local seq = redis.call('INCR', KEYS[4])
+    redis.call('HSET', KEYS[3], 'p:' .. id, ARGV[i + 1], 'a:' .. id, 0, 's:' .. id, seq)
+    redis.call('ZADD', KEYS[1], seq, id)
+    added = added + 1
+  end
+end
+return added
+`)
+
 // dequeueScript first moves messages whose wait is over back to ready, then
 // hands out the oldest ready one: it waits again for the visibility timeout,
 // under a fresh token.
@@ -87,6 +104,23 @@ func (s *Store) Enqueue(ctx context.Context, queue, id string, payload []byte) e
 	keys := append(s.queueKeys(queue), s.key("q", queue, "seq"))
 	if err := enqueueScript.Run(ctx, s.rdb, keys, id, payload).Err(); err != nil {
 		return fmt.Errorf("enqueue %s/%s: %w", queue, id, err)
+	}
+	return nil
+}
+
+// EnqueueBatch adds the messages not yet in the queue, in order, with one
+// script run: Redis runs it whole, so no other client sees part of it.
+func (s *Store) EnqueueBatch(ctx context.Context, queue string, msgs []store.Queued) error {
+	if len(msgs) == 0 {
+		return ctx.Err()
+	}
+	keys := append(s.queueKeys(queue), s.key("q", queue, "seq"))
+	args := make([]any, 0, 2*len(msgs))
+	for _, m := range msgs {
+		args = append(args, m.ID, m.Payload)
+	}
+	if err := enqueueBatchScript.Run(ctx, s.rdb, keys, args...).Err(); err != nil {
+		return fmt.Errorf("enqueue %d messages to %s: %w", len(msgs), queue, err)
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ func Run(t *testing.T, f Factory) {
 	all = append(all, incidentTests...)
 	all = append(all, dedupeTests...)
 	all = append(all, queueTests...)
+	all = append(all, batchTests...)
 	all = append(all, browseTests...)
 	all = append(all, timerTests...)
 	all = append(all, leaseTests...)
