@@ -19,6 +19,19 @@ type Outcome struct {
 	// Notify are system messages to other incidents (major incident
 	// grouping), queued in the inbox once this incident is stored.
 	Notify []Notice
+	// Drafts are knowledge base articles to write for a manager to review
+	// (a resolved tier III incident); the spine writes them before it
+	// stores the incident, so a failed write is retried with the message.
+	Drafts []Draft
+}
+
+// Draft is a knowledge base article drafted from an incident, written as a
+// KB file (a YAML list of one article) at Path, after the comment Header.
+// Writing the same draft again rewrites the same file.
+type Draft struct {
+	Path    string
+	Header  string
+	Article Article
 }
 
 // SystemEvent names something intake's own timers deliver to a handler, as

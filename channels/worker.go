@@ -341,6 +341,12 @@ func (w *Worker) apply(ctx context.Context, inc *intake.Incident, msg *intake.Me
 		out.Replies = append(out.Replies, more.Replies...)
 		out.Timers = append(out.Timers, more.Timers...)
 		out.Notify = append(out.Notify, more.Notify...)
+		out.Drafts = append(out.Drafts, more.Drafts...)
+	}
+	for _, d := range out.Drafts {
+		if err := writeDraft(d); err != nil {
+			return err
+		}
 	}
 	for i := range out.Timers {
 		t := out.Timers[i]

@@ -150,11 +150,7 @@ func (d *Desk) resolve(ctx context.Context, inc *intake.Incident, who, resolutio
 	}
 	replies := []intake.Reply{d.cards.update(inc), d.customers.resolved(inc, who)}
 	if inc.Tier == d.knowledgeTier {
-		more, err := d.knowledge.share(inc, who, now)
-		if err != nil {
-			return nil, err
-		}
-		replies = append(replies, more...)
+		replies = append(replies, d.knowledge.share(inc, who, now)...)
 	}
 	if err := d.majors.resolveChildren(ctx, inc); err != nil {
 		return nil, err

@@ -136,7 +136,7 @@ func (d *Desk) bound() *Desk {
 // outcome is the outcome of this handling: replies, and the timers and
 // notices collected on the way.
 func (d *Desk) outcome(replies []intake.Reply) intake.Outcome {
-	return intake.Outcome{Replies: replies, Timers: d.fx.Timers, Notify: d.fx.Notify}
+	return intake.Outcome{Replies: replies, Timers: d.fx.Timers, Notify: d.fx.Notify, Drafts: d.fx.Drafts}
 }
 
 // Reload makes the desk use cfg from the next message on. When cfg's routing

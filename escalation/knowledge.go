@@ -1,13 +1,9 @@
 package escalation
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/intake-support/intake"
 )
@@ -57,9 +53,10 @@ func hasAnyPrefix(s string, prefixes ...string) bool {
 }
 
 // share posts the summary of a knowledge-tier resolution to the knowledge
-// channel and writes it as a draft article. The draft's file name is the
-// incident's, so a handling repeated after a conflict rewrites the same file.
-func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]intake.Reply, error) {
+// channel and drafts it as a KB article, which the spine writes. The draft's
+// file name is the incident's, so a handling repeated after a conflict
+// rewrites the same file.
+func (d knowledge) share(inc *intake.Incident, who string, now time.Time) []intake.Reply {
 	s := summarize(inc, d.title(inc))
 	var replies []intake.Reply
 	if ch := d.cfg.Channels.Slack.KnowledgeChannel; ch != "" && !d.deskOnly() {
@@ -76,11 +73,9 @@ func (d knowledge) share(inc *intake.Incident, who string, now time.Time) ([]int
 		replies = append(replies, intake.Reply{Conversation: intake.Conversation{Channel: intake.ChannelSlack, Address: ch},
 			Text: intake.PlainText(spans), Rich: spans, Auto: true})
 	}
-	if err := d.writeDraft(inc, s); err != nil {
-		return nil, err
-	}
+	d.draft(inc, s)
 	inc.Record(intake.Event{Kind: intake.EventNote, At: now, Actor: Actor, Tier: inc.Tier, Text: d.toAgents("note_shared")})
-	return replies, nil
+	return replies
 }
 
 // draftPath is where the draft article of inc is written: in
@@ -90,7 +85,8 @@ func (d knowledge) draftPath(inc *intake.Incident) string {
 	return filepath.Join(d.cfg.Triage.DraftsDir, strings.ToLower(string(inc.ID))+".yaml")
 }
 
-func (d knowledge) writeDraft(inc *intake.Incident, s summary) error {
+// draft asks the spine to write the draft article of inc (see intake.Draft).
+func (d knowledge) draft(inc *intake.Incident, s summary) {
 	lang := inc.Language
 	if lang != "es" && lang != "en" {
 		lang = "en"
@@ -104,27 +100,11 @@ func (d knowledge) writeDraft(inc *intake.Incident, s summary) error {
 		category = "other"
 	}
 	// Only the incident's language is known; the other stays for the manager.
-	a := &intake.Article{
+	a := intake.Article{
 		ID: "draft-" + strings.ToLower(string(inc.ID)), Category: category,
 		Title:     map[string]string{lang: d.title(inc)},
 		Questions: map[string][]string{lang: {s.Problem}},
 		Answer:    map[string]string{lang: answer},
 	}
-	b, err := yaml.Marshal([]*intake.Article{a})
-	if err != nil {
-		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
-	}
-	b = append([]byte(d.toAgents("draft_header", inc.ID, inc.Tier)), b...)
-	path := d.draftPath(inc)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("draft article for %s: %w", inc.ID, err)
-	}
-	return nil
+	d.fx.Drafts = append(d.fx.Drafts, intake.Draft{Path: d.draftPath(inc), Header: d.toAgents("draft_header", inc.ID, inc.Tier), Article: a})
 }
