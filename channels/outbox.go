@@ -74,12 +74,9 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 		return
 	}
 	log = log.With("incident", r.IncidentID)
-	retry, err := o.send(ctx, &r)
+	retry, err := o.send(ctx, &r, &store.Ack{Queue: OutboxQueue, Delivery: d})
 	switch {
 	case err == nil:
-		if err := o.Store.Ack(context.WithoutCancel(ctx), OutboxQueue, d); err != nil {
-			log.Warn("ack reply", "err", err)
-		}
 	case ctx.Err() != nil:
 	case IsPermanent(err):
 		o.Metrics.failed(r.Conversation.Channel, "permanent")
@@ -105,13 +102,17 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 	}
 }
 
-// send delivers r once. It returns the delay a peer asked for with the error.
-func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, error) {
+// send delivers r once and acks it (ack) when it is delivered or was
+// delivered before. It returns the delay a peer asked for with the error.
+func (o *Outbox) send(ctx context.Context, r *intake.Reply, ack *store.Ack) (time.Duration, error) {
 	done, err := o.Store.Seen(ctx, sentKey(r.ID))
 	if err != nil {
 		return 0, err
 	}
 	if done {
+		if err := o.Store.Ack(context.WithoutCancel(ctx), ack.Queue, ack.Delivery); err != nil {
+			o.Logger.Warn("ack reply", "reply", r.ID, "err", err)
+		}
 		return 0, nil
 	}
 	a, ok := o.Adapters[r.Conversation.Channel]
@@ -131,34 +132,59 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 	// down, or a restart would send it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	o.recordDelivered(ctx, r, sent)
-	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
-		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
-	}
+	o.recordDelivered(ctx, r, sent, ack)
 	return 0, nil
 }
 
-// recordDelivered notes the delivery on the incident, takes the reply off
-// its undelivered list, and maps the thread keys the channel gave the reply.
-func (o *Outbox) recordDelivered(ctx context.Context, r *intake.Reply, sent Sent) {
-	if r.IncidentID == "" {
-		return
-	}
-	now := o.Clock().UTC()
-	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, sent.ThreadKeys, func(inc *intake.Incident) error {
-		for _, e := range inc.Timeline {
-			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == "" && len(sent.ThreadKeys) == 0 {
-				return errAlreadyRecorded
-			}
+// recordDelivered writes, in one store commit, what a delivered reply
+// leaves: the delivery noted on its incident (and the reply taken off its
+// undelivered list, the thread keys the channel gave it mapped), the sent
+// marker, and the ack of its outbox item.
+func (o *Outbox) recordDelivered(ctx context.Context, r *intake.Reply, sent Sent, ack *store.Ack) {
+	res := store.Result{Seen: sentKey(r.ID), SeenFor: o.SentFor, Ack: ack}
+	for range maxRecordAttempts {
+		inc, err := o.deliveredOn(ctx, r, sent)
+		if err != nil {
+			o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
 		}
-		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel,
-			ReplyID: r.ID, SentID: sent.MessageID})
-		inc.Undelivered = slices.DeleteFunc(inc.Undelivered, func(id string) bool { return id == r.ID })
-		return nil
-	})
-	if err != nil && !errors.Is(err, errAlreadyRecorded) {
-		o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
+		res.Incident, res.Keys = inc, nil
+		if inc != nil {
+			res.Keys = sent.ThreadKeys
+		}
+		err = o.Store.Commit(ctx, res)
+		if !errors.Is(err, store.ErrConflict) {
+			if err != nil {
+				o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
+			}
+			return
+		}
 	}
+	o.Logger.Error("reply sent but not marked (its incident kept changing); it may be sent again", "reply", r.ID, "incident", r.IncidentID)
+}
+
+// maxRecordAttempts bounds the commits of a delivery whose incident others
+// keep changing.
+const maxRecordAttempts = 50
+
+// deliveredOn reads r's incident and notes the delivery on it; it returns
+// nil when there is nothing to write (no incident, already noted).
+func (o *Outbox) deliveredOn(ctx context.Context, r *intake.Reply, sent Sent) (*intake.Incident, error) {
+	if r.IncidentID == "" {
+		return nil, nil
+	}
+	inc, err := o.Store.GetIncident(ctx, r.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range inc.Timeline {
+		if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == "" && len(sent.ThreadKeys) == 0 {
+			return nil, nil
+		}
+	}
+	inc.Record(intake.Event{Kind: intake.EventDelivery, At: o.Clock().UTC(), Actor: "intake", Channel: r.Conversation.Channel,
+		ReplyID: r.ID, SentID: sent.MessageID})
+	inc.Undelivered = slices.DeleteFunc(inc.Undelivered, func(id string) bool { return id == r.ID })
+	return inc, nil
 }
 
 // errNotYetDelivered delays a reply that refers to one still in the outbox.
