@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,14 @@ type Outbox struct {
 	// MaxAttempts parks a reply still failing after this many attempts in
 	// the dead-letter queue; 0 retries for ever.
 	MaxAttempts int
+	// Concurrency is how many replies Run delivers at once, each from a
+	// different outbox shard (replies of different incidents); below 1, one
+	// at a time.
+	Concurrency int
+	// Holder names this outbox in the shard leases it takes; it should be
+	// the instance's name, so that a restarted instance takes its shards
+	// back at once. Empty: a random name.
+	Holder string
 }
 
 func (o *Outbox) defaults() {
@@ -56,34 +65,43 @@ func (o *Outbox) defaults() {
 	if o.SentFor == 0 {
 		o.SentFor = 30 * 24 * time.Hour
 	}
+	if o.Holder == "" {
+		o.Holder = "outbox-" + rand.Text()
+	}
 }
 
-// Run delivers replies until ctx is done.
+// Run delivers replies until ctx is done, the outbox's shards shared with
+// the other instances as the inbox's are (see Worker).
 func (o *Outbox) Run(ctx context.Context) error {
 	o.defaults()
-	return drain(ctx, o.Store, OutboxQueue, o.Visibility, o.Poll, nil, o.Logger, o.deliver)
+	return newPool(shardQueues{name: OutboxQueue, shard: OutboxShardQueue, store: o.Store, holder: o.Holder, logger: o.Logger,
+		visibility: o.Visibility, poll: o.Poll, concurrency: o.Concurrency, deliver: o.deliver}).run(ctx)
 }
 
 func sentKey(replyID string) string { return "sent:" + replyID }
 
-func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
-	log := o.Logger.With("queue", OutboxQueue, "reply", d.ID, "attempt", d.Attempt)
+// deliver sends one reply of an outbox shard and acks, retries or parks
+// it. It returns false when shutting down left the reply in flight.
+func (o *Outbox) deliver(ctx context.Context, queue string, d store.Delivery) bool {
+	log := o.Logger.With("queue", queue, "reply", d.ID, "attempt", d.Attempt)
+	ack := &store.Ack{Queue: queue, Delivery: d}
 	var r intake.Reply
 	if err := json.Unmarshal(d.Payload, &r); err != nil {
-		o.deadLetter(ctx, d, nil, "undecodable reply: "+err.Error())
-		return
+		o.deadLetter(ctx, ack, nil, "undecodable reply: "+err.Error())
+		return true
 	}
 	log = log.With("incident", r.IncidentID)
-	retry, err := o.send(ctx, &r, &store.Ack{Queue: OutboxQueue, Delivery: d})
+	retry, err := o.send(ctx, &r, ack)
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
+		return false
 	case IsPermanent(err):
 		o.Metrics.failed(r.Conversation.Channel, "permanent")
-		o.deadLetter(ctx, d, &r, err.Error())
+		o.deadLetter(ctx, ack, &r, err.Error())
 	case o.MaxAttempts > 0 && d.Attempt >= o.MaxAttempts:
 		o.Metrics.failed(r.Conversation.Channel, "retry")
-		o.deadLetter(ctx, d, &r, fmt.Sprintf("still failing after %d attempts: %v", d.Attempt, err))
+		o.deadLetter(ctx, ack, &r, fmt.Sprintf("still failing after %d attempts: %v", d.Attempt, err))
 	default:
 		if retry == 0 {
 			retry = backoff(d.Attempt)
@@ -96,10 +114,11 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 			o.Metrics.failed(r.Conversation.Channel, "retry")
 			log.Warn("reply not delivered; will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
 		}
-		if err := o.Store.Nack(ctx, OutboxQueue, d, retry); err != nil {
+		if err := o.Store.Nack(ctx, queue, d, retry); err != nil {
 			log.Warn("nack reply", "err", err)
 		}
 	}
+	return true
 }
 
 // send delivers r once and acks it (ack) when it is delivered or was

@@ -52,6 +52,9 @@ type Queues struct {
 	// Concurrency is how many inbound messages of different incidents one
 	// process handles at once; one incident's messages stay in order.
 	Concurrency int `yaml:"concurrency"`
+	// OutboxConcurrency is how many replies of different incidents one
+	// process delivers at once; one incident's replies stay in order.
+	OutboxConcurrency int `yaml:"outbox_concurrency"`
 }
 
 // StoreKind names a store implementation.
