@@ -91,6 +91,9 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// APIToken is the bearer token of /api/v1; empty refuses every API request.
 	APIToken string `yaml:"api_token"`
+	// Pprof serves Go's profiles (net/http/pprof) at /debug/pprof/ on
+	// Listen, for finding where the time goes; off unless set.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Log configures the process's structured logs.
