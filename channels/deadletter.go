@@ -98,7 +98,7 @@ func RetryDead(ctx context.Context, st store.Store, id, actor string, now time.T
 	// acks), and an Enqueue under that ID would be taken for a duplicate
 	// and then acked away with it.
 	retryID := fmt.Sprintf("%s%s%d", strings.SplitN(id, retrySuffix, 2)[0], retrySuffix, now.UnixNano())
-	if err := st.Enqueue(ctx, OutboxQueue, retryID, payload); err != nil {
+	if err := st.Enqueue(ctx, retryQueue(payload), retryID, payload); err != nil {
 		return fmt.Errorf("retry %s: %w", id, err)
 	}
 	if err := st.RemoveFromQueue(ctx, DeadOutboxQueue, id); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -117,16 +117,27 @@ func RetryDead(ctx context.Context, st store.Store, id, actor string, now time.T
 	return nil
 }
 
+// retryQueue is the outbox shard a dead reply goes back to: its incident's,
+// or the first for a reply that cannot be read.
+func retryQueue(payload []byte) string {
+	var r intake.Reply
+	if json.Unmarshal(payload, &r) != nil {
+		return OutboxQueue
+	}
+	return OutboxQueueFor(&r)
+}
+
 // retrySuffix separates a dead reply's ID from the time it was sent to the
 // outbox again.
 const retrySuffix = "@retry"
 
 // deadLetter moves a reply that cannot be delivered to the dead-letter
 // queue, marks its incident for a person and acks it in the outbox.
-func (o *Outbox) deadLetter(ctx context.Context, d store.Delivery, r *intake.Reply, reason string) {
+func (o *Outbox) deadLetter(ctx context.Context, ack *store.Ack, r *intake.Reply, reason string) {
 	ctx = context.WithoutCancel(ctx) // finish the move even while shutting down
 	now := o.Clock().UTC()
-	log := o.Logger.With("queue", OutboxQueue, "reply", d.ID, "attempt", d.Attempt)
+	d := ack.Delivery
+	log := o.Logger.With("queue", ack.Queue, "reply", d.ID, "attempt", d.Attempt)
 	// Mark the incident first: a crash before the ack leaves the reply in
 	// the outbox, which comes back here, and both steps are idempotent.
 	var ch intake.Channel
@@ -145,7 +156,7 @@ func (o *Outbox) deadLetter(ctx context.Context, d store.Delivery, r *intake.Rep
 	}
 	o.Metrics.dead(ch)
 	log.Error("reply not delivered; parked in the dead-letter queue for a person", "channel", ch, "incident", incidentOf(r), "reason", reason)
-	if err := o.Store.Ack(ctx, OutboxQueue, d); err != nil {
+	if err := o.Store.Ack(ctx, ack.Queue, d); err != nil {
 		log.Warn("ack parked reply", "err", err)
 	}
 }

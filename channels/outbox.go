@@ -2,6 +2,7 @@ package channels
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,6 +39,14 @@ type Outbox struct {
 	// MaxAttempts parks a reply still failing after this many attempts in
 	// the dead-letter queue; 0 retries for ever.
 	MaxAttempts int
+	// Concurrency is how many replies Run delivers at once, each from a
+	// different outbox shard (replies of different incidents); below 1, one
+	// at a time.
+	Concurrency int
+	// Holder names this outbox in the shard leases it takes; it should be
+	// the instance's name, so that a restarted instance takes its shards
+	// back at once. Empty: a random name.
+	Holder string
 }
 
 func (o *Outbox) defaults() {
@@ -56,37 +65,43 @@ func (o *Outbox) defaults() {
 	if o.SentFor == 0 {
 		o.SentFor = 30 * 24 * time.Hour
 	}
+	if o.Holder == "" {
+		o.Holder = "outbox-" + rand.Text()
+	}
 }
 
-// Run delivers replies until ctx is done.
+// Run delivers replies until ctx is done, the outbox's shards shared with
+// the other instances as the inbox's are (see Worker).
 func (o *Outbox) Run(ctx context.Context) error {
 	o.defaults()
-	return drain(ctx, o.Store, OutboxQueue, o.Visibility, o.Poll, nil, o.Logger, o.deliver)
+	return newPool(shardQueues{name: OutboxQueue, shard: OutboxShardQueue, store: o.Store, holder: o.Holder, logger: o.Logger,
+		visibility: o.Visibility, poll: o.Poll, concurrency: o.Concurrency, deliver: o.deliver}).run(ctx)
 }
 
 func sentKey(replyID string) string { return "sent:" + replyID }
 
-func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
-	log := o.Logger.With("queue", OutboxQueue, "reply", d.ID, "attempt", d.Attempt)
+// deliver sends one reply of an outbox shard and acks, retries or parks
+// it. It returns false when shutting down left the reply in flight.
+func (o *Outbox) deliver(ctx context.Context, queue string, d store.Delivery) bool {
+	log := o.Logger.With("queue", queue, "reply", d.ID, "attempt", d.Attempt)
+	ack := &store.Ack{Queue: queue, Delivery: d}
 	var r intake.Reply
 	if err := json.Unmarshal(d.Payload, &r); err != nil {
-		o.deadLetter(ctx, d, nil, "undecodable reply: "+err.Error())
-		return
+		o.deadLetter(ctx, ack, nil, "undecodable reply: "+err.Error())
+		return true
 	}
 	log = log.With("incident", r.IncidentID)
-	retry, err := o.send(ctx, &r)
+	retry, err := o.send(ctx, &r, ack)
 	switch {
 	case err == nil:
-		if err := o.Store.Ack(context.WithoutCancel(ctx), OutboxQueue, d); err != nil {
-			log.Warn("ack reply", "err", err)
-		}
 	case ctx.Err() != nil:
+		return false
 	case IsPermanent(err):
 		o.Metrics.failed(r.Conversation.Channel, "permanent")
-		o.deadLetter(ctx, d, &r, err.Error())
+		o.deadLetter(ctx, ack, &r, err.Error())
 	case o.MaxAttempts > 0 && d.Attempt >= o.MaxAttempts:
 		o.Metrics.failed(r.Conversation.Channel, "retry")
-		o.deadLetter(ctx, d, &r, fmt.Sprintf("still failing after %d attempts: %v", d.Attempt, err))
+		o.deadLetter(ctx, ack, &r, fmt.Sprintf("still failing after %d attempts: %v", d.Attempt, err))
 	default:
 		if retry == 0 {
 			retry = backoff(d.Attempt)
@@ -99,19 +114,24 @@ func (o *Outbox) deliver(ctx context.Context, d store.Delivery) {
 			o.Metrics.failed(r.Conversation.Channel, "retry")
 			log.Warn("reply not delivered; will retry", "channel", r.Conversation.Channel, "in", retry, "err", err)
 		}
-		if err := o.Store.Nack(ctx, OutboxQueue, d, retry); err != nil {
+		if err := o.Store.Nack(ctx, queue, d, retry); err != nil {
 			log.Warn("nack reply", "err", err)
 		}
 	}
+	return true
 }
 
-// send delivers r once. It returns the delay a peer asked for with the error.
-func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, error) {
+// send delivers r once and acks it (ack) when it is delivered or was
+// delivered before. It returns the delay a peer asked for with the error.
+func (o *Outbox) send(ctx context.Context, r *intake.Reply, ack *store.Ack) (time.Duration, error) {
 	done, err := o.Store.Seen(ctx, sentKey(r.ID))
 	if err != nil {
 		return 0, err
 	}
 	if done {
+		if err := o.Store.Ack(context.WithoutCancel(ctx), ack.Queue, ack.Delivery); err != nil {
+			o.Logger.Warn("ack reply", "reply", r.ID, "err", err)
+		}
 		return 0, nil
 	}
 	a, ok := o.Adapters[r.Conversation.Channel]
@@ -131,34 +151,59 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply) (time.Duration, erro
 	// down, or a restart would send it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	o.recordDelivered(ctx, r, sent)
-	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
-		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
-	}
+	o.recordDelivered(ctx, r, sent, ack)
 	return 0, nil
 }
 
-// recordDelivered notes the delivery on the incident, takes the reply off
-// its undelivered list, and maps the thread keys the channel gave the reply.
-func (o *Outbox) recordDelivered(ctx context.Context, r *intake.Reply, sent Sent) {
-	if r.IncidentID == "" {
-		return
-	}
-	now := o.Clock().UTC()
-	_, err := store.MutateWithKeys(ctx, o.Store, r.IncidentID, sent.ThreadKeys, func(inc *intake.Incident) error {
-		for _, e := range inc.Timeline {
-			if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == "" && len(sent.ThreadKeys) == 0 {
-				return errAlreadyRecorded
-			}
+// recordDelivered writes, in one store commit, what a delivered reply
+// leaves: the delivery noted on its incident (and the reply taken off its
+// undelivered list, the thread keys the channel gave it mapped), the sent
+// marker, and the ack of its outbox item.
+func (o *Outbox) recordDelivered(ctx context.Context, r *intake.Reply, sent Sent, ack *store.Ack) {
+	res := store.Result{Seen: sentKey(r.ID), SeenFor: o.SentFor, Ack: ack}
+	for range maxRecordAttempts {
+		inc, err := o.deliveredOn(ctx, r, sent)
+		if err != nil {
+			o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
 		}
-		inc.Record(intake.Event{Kind: intake.EventDelivery, At: now, Actor: "intake", Channel: r.Conversation.Channel,
-			ReplyID: r.ID, SentID: sent.MessageID})
-		inc.Undelivered = slices.DeleteFunc(inc.Undelivered, func(id string) bool { return id == r.ID })
-		return nil
-	})
-	if err != nil && !errors.Is(err, errAlreadyRecorded) {
-		o.Logger.Warn("record delivery", "incident", r.IncidentID, "reply", r.ID, "err", err)
+		res.Incident, res.Keys = inc, nil
+		if inc != nil {
+			res.Keys = sent.ThreadKeys
+		}
+		err = o.Store.Commit(ctx, res)
+		if !errors.Is(err, store.ErrConflict) {
+			if err != nil {
+				o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
+			}
+			return
+		}
 	}
+	o.Logger.Error("reply sent but not marked (its incident kept changing); it may be sent again", "reply", r.ID, "incident", r.IncidentID)
+}
+
+// maxRecordAttempts bounds the commits of a delivery whose incident others
+// keep changing.
+const maxRecordAttempts = 50
+
+// deliveredOn reads r's incident and notes the delivery on it; it returns
+// nil when there is nothing to write (no incident, already noted).
+func (o *Outbox) deliveredOn(ctx context.Context, r *intake.Reply, sent Sent) (*intake.Incident, error) {
+	if r.IncidentID == "" {
+		return nil, nil
+	}
+	inc, err := o.Store.GetIncident(ctx, r.IncidentID)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range inc.Timeline {
+		if e.Kind == intake.EventDelivery && e.ReplyID == r.ID && e.Text == "" && len(sent.ThreadKeys) == 0 {
+			return nil, nil
+		}
+	}
+	inc.Record(intake.Event{Kind: intake.EventDelivery, At: o.Clock().UTC(), Actor: "intake", Channel: r.Conversation.Channel,
+		ReplyID: r.ID, SentID: sent.MessageID})
+	inc.Undelivered = slices.DeleteFunc(inc.Undelivered, func(id string) bool { return id == r.ID })
+	return inc, nil
 }
 
 // errNotYetDelivered delays a reply that refers to one still in the outbox.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -15,7 +16,8 @@ import (
 // it lets the other shards waiting have a turn.
 const shardBatch = 32
 
-// Leases that share the inbox between instances. An instance renews a member
+// Leases that share a sharded queue (the inbox, the outbox) between
+// instances, named after the queue (see shardQueues.name). An instance renews a member
 // slot (the instances pack into the lowest slots), counts the live slots n
 // and its rank r among them, and drains the shards i with i % n == r, each
 // under a shard lease so that two instances never drain one shard at once,
@@ -24,16 +26,38 @@ const shardBatch = 32
 // lasts a third longer than Visibility, so it never lapses before the last
 // message its holder took becomes visible again: a dead instance's shards
 // pass to the others with that message ready, and it is handled first.
-func memberLease(j int) string { return fmt.Sprintf("inbox.member.%d", j) }
-func shardLease(i int) string  { return fmt.Sprintf("inbox.shard.%d", i) }
+func (p *pool) memberLease(j int) string { return fmt.Sprintf("%s.member.%d", p.q.name, j) }
+func (p *pool) shardLease(i int) string  { return fmt.Sprintf("%s.shard.%d", p.q.name, i) }
 
-// maxMembers bounds the instances that drain the inbox at once; more
+// maxMembers bounds the instances that drain a sharded queue at once; more
 // instances wait as spares for a slot to free up.
 const maxMembers = InboxShards
 
-// pool runs a Worker's goroutines over the inbox shards this instance has.
+// shardQueues is a queue split into InboxShards shard queues and what
+// drains it: the inbox for a Worker, the outbox for an Outbox.
+type shardQueues struct {
+	// name is the queue's name (that of shard 0) and its leases' prefix.
+	name  string
+	shard func(i int) string
+	store interface {
+		store.Queues
+		store.Leases
+	}
+	holder      string
+	logger      *slog.Logger
+	visibility  time.Duration
+	poll        time.Duration
+	concurrency int
+	// wake carries shards that were just given work in this process.
+	wake <-chan int
+	// deliver handles one delivery of a shard; it returns false when
+	// shutting down left it in flight, to be redelivered after visibility.
+	deliver func(ctx context.Context, queue string, d store.Delivery) bool
+}
+
+// pool runs goroutines over the shards of a queue this instance has.
 type pool struct {
-	w   *Worker
+	q   shardQueues
 	ttl time.Duration
 	// work carries the shards that may have messages, each at most once.
 	work chan int
@@ -50,7 +74,7 @@ type pool struct {
 	failures atomic.Int32
 }
 
-// shard is the state of one inbox shard in this process; mu is held while a
+// shard is the state of one shard in this process; mu is held while a
 // goroutine drains it and guards the rest.
 type shard struct {
 	mu      sync.Mutex
@@ -62,14 +86,14 @@ type shard struct {
 	left bool
 }
 
-func newPool(w *Worker) *pool {
-	return &pool{w: w, ttl: w.Visibility, shardTTL: w.Visibility + w.Visibility/3, work: make(chan int, InboxShards), slot: -1}
+func newPool(q shardQueues) *pool {
+	return &pool{q: q, ttl: q.visibility, shardTTL: q.visibility + q.visibility/3, work: make(chan int, InboxShards), slot: -1}
 }
 
 func (p *pool) run(ctx context.Context) error {
 	current := p.refresh(ctx)
 	var wg sync.WaitGroup
-	for range max(p.w.Concurrency, 1) {
+	for range max(p.q.concurrency, 1) {
 		wg.Go(func() {
 			for {
 				select {
@@ -91,7 +115,7 @@ func (p *pool) run(ctx context.Context) error {
 			wg.Wait()
 			p.leave()
 			return nil
-		case i := <-p.w.wake:
+		case i := <-p.q.wake:
 			p.schedule(i)
 		case <-refresh.C:
 			current = p.refresh(ctx)
@@ -102,7 +126,7 @@ func (p *pool) run(ctx context.Context) error {
 			for i := range InboxShards {
 				p.schedule(i)
 			}
-			wait := p.w.Poll
+			wait := p.q.poll
 			if n := p.failures.Load(); n > 0 {
 				wait = backoff(int(n))
 			}
@@ -137,7 +161,7 @@ func (p *pool) drain(ctx context.Context, i int) {
 	sh := &p.shards[i]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	queue := ShardQueue(i)
+	queue := p.q.shard(i)
 	for range shardBatch {
 		if ctx.Err() != nil {
 			return
@@ -149,7 +173,7 @@ func (p *pool) drain(ctx context.Context, i int) {
 		if !p.lease(ctx, i) {
 			return
 		}
-		d, err := p.w.Store.Dequeue(ctx, queue, p.w.Visibility)
+		d, err := p.q.store.Dequeue(ctx, queue, p.q.visibility)
 		switch {
 		case errors.Is(err, store.ErrEmpty):
 			p.failures.Store(0)
@@ -157,12 +181,12 @@ func (p *pool) drain(ctx context.Context, i int) {
 		case err != nil:
 			if ctx.Err() == nil {
 				p.failures.Add(1)
-				p.w.Logger.Warn("dequeue failed; retrying", "queue", queue, "err", err)
+				p.q.logger.Warn("dequeue failed; retrying", "queue", queue, "err", err)
 			}
 			return
 		}
 		p.failures.Store(0)
-		if !p.w.deliver(ctx, queue, d) {
+		if !p.q.deliver(ctx, queue, d) {
 			sh.left = true
 			return
 		}
@@ -178,14 +202,14 @@ func (p *pool) lease(ctx context.Context, i int) bool {
 		return true
 	}
 	now := time.Now()
-	err := p.w.Store.AcquireLease(ctx, shardLease(i), p.w.Holder, p.shardTTL)
+	err := p.q.store.AcquireLease(ctx, p.shardLease(i), p.q.holder, p.shardTTL)
 	sh.held = err == nil
 	switch {
 	case err == nil:
 		sh.renewed = now
 	case !errors.Is(err, store.ErrLeaseHeld) && ctx.Err() == nil:
 		p.failures.Add(1)
-		p.w.Logger.Warn("inbox shard lease", "shard", i, "err", err)
+		p.q.logger.Warn("shard lease", "queue", p.q.name, "shard", i, "err", err)
 	}
 	return sh.held
 }
@@ -197,8 +221,8 @@ func (p *pool) release(ctx context.Context, i int) {
 		return
 	}
 	sh.held = false
-	if err := p.w.Store.ReleaseLease(ctx, shardLease(i), p.w.Holder); err != nil {
-		p.w.Logger.Warn("release inbox shard lease", "shard", i, "err", err)
+	if err := p.q.store.ReleaseLease(ctx, p.shardLease(i), p.q.holder); err != nil {
+		p.q.logger.Warn("release shard lease", "queue", p.q.name, "shard", i, "err", err)
 	}
 }
 
@@ -210,7 +234,7 @@ func (p *pool) refresh(ctx context.Context) bool {
 	n, rank, err := p.members(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
-			p.w.Logger.Warn("inbox members", "err", err)
+			p.q.logger.Warn("queue members", "queue", p.q.name, "err", err)
 		}
 		return false
 	}
@@ -250,7 +274,7 @@ func (p *pool) members(ctx context.Context) (n, rank int, err error) {
 		if claim {
 			ttl = p.ttl
 		}
-		err := p.w.Store.AcquireLease(ctx, memberLease(j), p.w.Holder, ttl)
+		err := p.q.store.AcquireLease(ctx, p.memberLease(j), p.q.holder, ttl)
 		switch {
 		case errors.Is(err, store.ErrLeaseHeld):
 			n++
@@ -285,8 +309,8 @@ func (p *pool) leave() {
 		sh.mu.Unlock()
 	}
 	if p.slot >= 0 {
-		if err := p.w.Store.ReleaseLease(ctx, memberLease(p.slot), p.w.Holder); err != nil {
-			p.w.Logger.Warn("release inbox member slot", "err", err)
+		if err := p.q.store.ReleaseLease(ctx, p.memberLease(p.slot), p.q.holder); err != nil {
+			p.q.logger.Warn("release member slot", "queue", p.q.name, "err", err)
 		}
 	}
 }

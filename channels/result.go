@@ -34,7 +34,7 @@ func (w *Worker) result(inc *intake.Incident, msg *intake.Message, fresh, create
 		if err != nil {
 			return store.Result{}, nil, fmt.Errorf("encode reply %s: %w", rep.ID, err)
 		}
-		r.Enqueue = append(r.Enqueue, store.Item{Queue: OutboxQueue, ID: rep.ID, Payload: payload})
+		r.Enqueue = append(r.Enqueue, OutboxItem(&rep, payload))
 	}
 	notices := noticesFor(inc, msg)
 	if !w.foldNotices {

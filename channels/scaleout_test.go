@@ -125,7 +125,7 @@ func checkInOrder(t *testing.T, s store.Store, customers, each int) {
 	if replies != customers*each {
 		t.Errorf("%d replies recorded, want %d", replies, customers*each)
 	}
-	if n, err := s.QueueLen(context.Background(), channels.OutboxQueue); err != nil || n != customers*each {
+	if n, err := channels.OutboxLen(context.Background(), s); err != nil || n != customers*each {
 		t.Errorf("outbox holds %d replies (%v), want %d", n, err, customers*each)
 	}
 }

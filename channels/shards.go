@@ -66,9 +66,16 @@ func orderKey(msg *intake.Message) string {
 func InboxLen(ctx context.Context, s interface {
 	QueueLen(ctx context.Context, queue string) (int, error)
 }) (int, error) {
+	return shardsLen(ctx, s, ShardQueue)
+}
+
+// shardsLen sums the lengths of the shard queues shard names.
+func shardsLen(ctx context.Context, s interface {
+	QueueLen(ctx context.Context, queue string) (int, error)
+}, shard func(int) string) (int, error) {
 	total := 0
 	for i := range InboxShards {
-		n, err := s.QueueLen(ctx, ShardQueue(i))
+		n, err := s.QueueLen(ctx, shard(i))
 		if err != nil {
 			return 0, err
 		}

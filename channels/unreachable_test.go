@@ -89,7 +89,7 @@ func TestCardForAChannelThatIsOffIsMarked(t *testing.T) {
 	if got := counter(t, reg, "intake_delivery_failures_total", "slack", "no_adapter"); got != 1 {
 		t.Errorf("intake_delivery_failures_total{channel=slack,kind=no_adapter} = %v, want 1", got)
 	}
-	if n, err := s.QueueLen(ctx, channels.OutboxQueue); err != nil || n != 1 {
+	if n, err := channels.OutboxLen(ctx, s); err != nil || n != 1 {
 		t.Errorf("QueueLen(outbox) = %d, %v, want the card still queued", n, err)
 	}
 }

@@ -114,7 +114,8 @@ func (w *Worker) defaults() {
 // Run handles inbox messages until ctx is done.
 func (w *Worker) Run(ctx context.Context) error {
 	w.setup.Do(w.defaults)
-	return newPool(w).run(ctx)
+	return newPool(shardQueues{name: InboxQueue, shard: ShardQueue, store: w.Store, holder: w.Holder, logger: w.Logger,
+		visibility: w.Visibility, poll: w.Poll, concurrency: w.Concurrency, wake: w.wake, deliver: w.deliver}).run(ctx)
 }
 
 // deliver handles one message of an inbox shard and acks (with the result),

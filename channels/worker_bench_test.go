@@ -120,7 +120,7 @@ func benchWorker(b *testing.B, stores []store.Store, watch store.Store, setup be
 	wg.Wait()
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "msgs/s")
 	b.ReportMetric(float64(used)/float64(b.N), unit)
-	if got, err := watch.QueueLen(context.Background(), channels.OutboxQueue); err != nil || got != b.N {
+	if got, err := channels.OutboxLen(context.Background(), watch); err != nil || got != b.N {
 		b.Fatalf("outbox holds %d replies (%v), want %d", got, err, b.N)
 	}
 }

@@ -65,6 +65,9 @@ func applyDefaults(c *Config, d *decoder) {
 	if c.Queues.Concurrency == 0 && !d.present("queues.concurrency") {
 		c.Queues.Concurrency = 8 // keeps the store busy while a message waits for a write
 	}
+	if c.Queues.OutboxConcurrency == 0 && !d.present("queues.outbox_concurrency") {
+		c.Queues.OutboxConcurrency = 8 // keeps peers and the store busy while a reply waits for either
+	}
 	if d.present("major_incidents") {
 		m := &c.MajorIncidents
 		m.Window = orDur(m.Window, 15*time.Minute)

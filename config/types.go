@@ -52,6 +52,9 @@ type Queues struct {
 	// Concurrency is how many inbound messages of different incidents one
 	// process handles at once; one incident's messages stay in order.
 	Concurrency int `yaml:"concurrency"`
+	// OutboxConcurrency is how many replies of different incidents one
+	// process delivers at once; one incident's replies stay in order.
+	OutboxConcurrency int `yaml:"outbox_concurrency"`
 }
 
 // StoreKind names a store implementation.
@@ -88,6 +91,9 @@ type HTTP struct {
 	Listen string `yaml:"listen"`
 	// APIToken is the bearer token of /api/v1; empty refuses every API request.
 	APIToken string `yaml:"api_token"`
+	// Pprof serves Go's profiles (net/http/pprof) at /debug/pprof/ on
+	// Listen, for finding where the time goes; off unless set.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Log configures the process's structured logs.

@@ -37,6 +37,9 @@ func validate(c *Config, d *decoder) {
 	if (c.Queues.Concurrency < 1 || c.Queues.Concurrency > 256) && !d.bad["queues.concurrency"] {
 		d.failPath("queues.concurrency", fmt.Sprintf("must be from 1 to 256, got %d", c.Queues.Concurrency))
 	}
+	if (c.Queues.OutboxConcurrency < 1 || c.Queues.OutboxConcurrency > 256) && !d.bad["queues.outbox_concurrency"] {
+		d.failPath("queues.outbox_concurrency", fmt.Sprintf("must be from 1 to 256, got %d", c.Queues.OutboxConcurrency))
+	}
 	validateTiers(c, d)
 	validateOnCall(c.OnCall, d, "on_call")
 	validateRouting(c, d)

@@ -13,7 +13,7 @@ import (
 )
 
 // QueueLener is the part of the store the queue gauge reads; the inbox is
-// the sum of its shards (channels.InboxLen).
+// the sum of its shards (channels.InboxLen), and so is the outbox (channels.OutboxLen).
 type QueueLener interface {
 	QueueLen(ctx context.Context, queue string) (int, error)
 }
@@ -68,9 +68,12 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, q := range Queues {
 		var n int
 		var err error
-		if q == channels.InboxQueue {
+		switch q {
+		case channels.InboxQueue:
 			n, err = channels.InboxLen(ctx, c.store)
-		} else {
+		case channels.OutboxQueue:
+			n, err = channels.OutboxLen(ctx, c.store)
+		default:
 			n, err = c.store.QueueLen(ctx, q)
 		}
 		if err != nil {

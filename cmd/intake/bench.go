@@ -38,6 +38,8 @@ type benchOptions struct {
 	triageLines  int
 	timeout      time.Duration
 	keep         bool
+	rows         map[string]bool
+	profile      string
 }
 
 // namedGateway is a binary measured in a column of its own.
@@ -81,6 +83,8 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, error) {
 	fs.StringVar(&o.triageData, "triage", "testdata/eval/it_tickets/dev.jsonl.gz", "`FILE` of texts (eval format, .gz allowed) for triage decisions/s")
 	fs.IntVar(&o.triageLines, "triage-lines", 0, "use only the first `N` lines of -triage (0: all)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "the longest wait for one measurement's replies")
+	rows := fs.String("rows", "all", "the rows to measure, a comma list of "+strings.Join(benchRows, ", ")+", or all")
+	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of each gateway during the end-to-end burst into `DIR` (the gateway serves them with http.pprof on)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (gateway logs, stores, outboxes) and print its path")
 	if err := fs.Parse(args); err != nil {
 		return nil, exitCode(2)
@@ -88,6 +92,15 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, error) {
 	if fs.NArg() != 0 {
 		fmt.Fprintln(stderr, "usage: intake bench [flags]; see intake bench -h")
 		return nil, exitCode(2)
+	}
+	var err error
+	if o.rows, err = parseRows(*rows); err != nil {
+		return nil, err
+	}
+	if o.profile != "" {
+		if err := os.MkdirAll(o.profile, 0o755); err != nil {
+			return nil, fmt.Errorf("-profile: %w", err)
+		}
 	}
 	for _, s := range strings.Split(*stores, ",") {
 		if s = strings.TrimSpace(s); s != "" {

@@ -37,6 +37,7 @@ type gatewaySetup struct {
 	example string // the example configuration; its kb/ folder is copied
 	store   string // bolt:PATH or a redis:// URL; empty: bolt in the run's dir
 	imap    *imapAccount
+	pprof   bool // serve /debug/pprof/ (http.pprof)
 }
 
 // writeGatewayConfig writes dir/intake.yaml and dir/kb from the example,
@@ -75,6 +76,9 @@ func writeGatewayConfig(dir string, s gatewaySetup) (cfg, smtpAddr, httpAddr str
 			return "", "", "", fmt.Errorf("the example configuration has no %q to replace", strings.TrimSpace(r.old))
 		}
 		text = strings.Replace(text, r.old, r.new, 1)
+	}
+	if s.pprof {
+		text = strings.Replace(text, "listen: "+httpAddr, "listen: "+httpAddr+"\n  pprof: true", 1)
 	}
 	text += "\ninstance: bench\n"
 	cfg = filepath.Join(dir, "intake.yaml")

@@ -71,18 +71,18 @@ func (r *benchRun) measure(ctx context.Context) {
 		res := newBenchResults()
 		r.res[g.name] = res
 		for _, st := range r.o.stores {
-			if ctx.Err() == nil {
+			if ctx.Err() == nil && (r.o.runs("latency") || r.o.runs("accept") || r.o.runs("e2e") || r.o.runs("imap")) {
 				r.measureStore(ctx, g, st, res)
 			}
 		}
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && r.o.runs("storm") {
 			r.measureStorm(ctx, g, res)
 		}
-		if ctx.Err() == nil {
+		if ctx.Err() == nil && r.o.runs("triage") {
 			r.measureTriage(g, res)
 		}
 		for _, st := range r.o.stores {
-			if ctx.Err() == nil {
+			if ctx.Err() == nil && r.o.runs("rss") {
 				r.measureRSS(ctx, g, st, res)
 			}
 		}
@@ -95,7 +95,7 @@ func (r *benchRun) measure(ctx context.Context) {
 // startPeers starts Redis (unless -redis) and Dovecot; a missing one is
 // recorded and its rows are marked, the others still run.
 func (r *benchRun) startPeers() {
-	if slices.Contains(r.o.stores, "redis") || r.o.stormStore == "redis" {
+	if slices.Contains(r.o.stores, "redis") || (r.o.runs("storm") && r.o.stormStore == "redis") {
 		if r.o.redisURL != "" {
 			r.redis = r.o.redisURL
 		} else if url, stop, err := startBenchRedis(r.dir); err != nil {
@@ -103,6 +103,9 @@ func (r *benchRun) startPeers() {
 		} else {
 			r.redis, r.stops = url, append(r.stops, stop)
 		}
+	}
+	if !r.o.runs("imap") && !r.o.runs("latency") {
+		return // no row needs Dovecot
 	}
 	users := 3 + 2*len(r.o.gateways)*len(r.o.stores)
 	d, stop, err := startBenchDovecot(r.dir, users)
@@ -114,15 +117,27 @@ func (r *benchRun) startPeers() {
 }
 
 func (r *benchRun) measureLimits(ctx context.Context) {
-	r.logf("limit: raw go-smtp accept, %d mails over %d connections", r.o.mails, r.o.conns)
-	if v, err := rawSMTPAccept(mails(r.runID("raw"), "raw", r.o.mails, "No puedo entrar", passwordText), r.o.conns); err != nil {
-		r.fail(r.limits, "smtp", err)
-	} else {
-		r.limits.vals["smtp"] = v
+	if r.o.runs("accept") {
+		r.logf("limit: raw go-smtp accept, %d mails over %d connections", r.o.mails, r.o.conns)
+		if v, err := rawSMTPAccept(mails(r.runID("raw"), "raw", r.o.mails, "No puedo entrar", passwordText), r.o.conns); err != nil {
+			r.fail(r.limits, "smtp", err)
+		} else {
+			r.limits.vals["smtp"] = v
+		}
 	}
 	if r.dovecot == nil {
 		return
 	}
+	if r.o.runs("imap") {
+		r.rawFetchLimit()
+	}
+	if r.o.runs("latency") {
+		r.idleLimit(ctx)
+	}
+}
+
+// rawFetchLimit measures one UID FETCH of the backlog's size.
+func (r *benchRun) rawFetchLimit() {
 	r.logf("limit: raw IMAP UID FETCH of %d messages", r.o.backlog)
 	v, err := func() (float64, error) {
 		a, err := r.dovecot.account()
@@ -144,6 +159,11 @@ func (r *benchRun) measureLimits(ctx context.Context) {
 	} else {
 		r.limits.vals["fetch"] = v
 	}
+}
+
+// idleLimit measures how long Dovecot takes to tell an idling client of
+// new mail.
+func (r *benchRun) idleLimit(ctx context.Context) {
 	r.logf("limit: IMAP IDLE notification, %d appends", r.o.latency)
 	took, err := func() ([]time.Duration, error) {
 		a, err := r.dovecot.account()
@@ -178,7 +198,7 @@ func (r *benchRun) runGateway(ctx context.Context, g namedGateway, kind string, 
 	if err != nil {
 		return err
 	}
-	gw, cfg, err := newGatewayDir(r.dir, gatewaySetup{bin: g.bin, example: r.o.example, store: spec, imap: imap})
+	gw, cfg, err := newGatewayDir(r.dir, gatewaySetup{bin: g.bin, example: r.o.example, store: spec, imap: imap, pprof: r.o.profile != ""})
 	if err != nil {
 		return err
 	}
@@ -200,16 +220,22 @@ func (r *benchRun) runGateway(ctx context.Context, g namedGateway, kind string, 
 func (r *benchRun) measureStore(ctx context.Context, g namedGateway, kind string, res *benchResults) {
 	r.logf("%s on %s: latency, SMTP burst of %d, IMAP backlog of %d", g.name, kind, r.o.mails, r.o.backlog)
 	var acct *imapAccount
-	if r.dovecot == nil {
+	needIMAP := r.o.runs("imap") || r.o.runs("latency")
+	switch {
+	case !needIMAP:
+	case r.dovecot == nil:
 		r.fail(res, "imap/"+kind, errors.New("no Dovecot"))
 		r.fail(res, "latidle/"+kind, errors.New("no Dovecot"))
-	} else if a, err := r.dovecot.account(); err != nil {
-		r.fail(res, "imap/"+kind, err)
-	} else {
-		acct = &a
+	default:
+		a, err := r.dovecot.account()
+		if err != nil {
+			r.fail(res, "imap/"+kind, err)
+		} else {
+			acct = &a
+		}
 	}
 	prepare := func(string, string) error {
-		if acct == nil {
+		if acct == nil || !r.o.runs("imap") {
 			return nil
 		}
 		c, err := dialAccount(*acct)
@@ -221,30 +247,44 @@ func (r *benchRun) measureStore(ctx context.Context, g namedGateway, kind string
 	}
 	err := r.runGateway(ctx, g, kind, acct, prepare, func(gw *benchGateway) error {
 		w := newReplyWatch(gw.outbox)
-		r.latencySMTP(ctx, gw, w, kind, res)
-		if acct != nil {
-			r.latencyIDLE(ctx, *acct, w, kind, res)
+		if r.o.runs("latency") {
+			r.latencySMTP(ctx, gw, w, kind, res)
+			if acct != nil {
+				r.latencyIDLE(ctx, *acct, w, kind, res)
+			}
 		}
-		ms := mails(r.runID("burst"), "burst", r.o.mails, "No puedo entrar", passwordText)
-		b, err := sendBurst(gw.smtpAddr, ms, r.o.conns)
-		if err != nil {
-			r.fail(res, "accept/"+kind, err)
-			return nil
+		if r.o.runs("accept") || r.o.runs("e2e") {
+			r.burst(ctx, g, gw, w, kind, res)
 		}
-		res.vals["accept/"+kind] = b.perSecond(len(ms))
-		last, missing, err := w.wait(ctx, idsOf(ms), r.o.timeout)
-		if err != nil || missing > 0 {
-			r.fail(res, "e2e/"+kind, fmt.Errorf("%d of %d mails unanswered after %s (%v)", missing, len(ms), r.o.timeout, err))
-		} else {
-			res.vals["e2e/"+kind] = rate(len(ms), last.Sub(b.start))
-		}
-		if acct != nil {
+		if acct != nil && r.o.runs("imap") {
 			r.backlog(ctx, *acct, kind, res)
 		}
 		return nil
 	})
 	if err != nil {
 		r.fail(res, "gateway/"+kind, err)
+	}
+}
+
+// burst sends the SMTP burst and times its accept and its replies, with
+// CPU profiles of the gateway meanwhile under -profile.
+func (r *benchRun) burst(ctx context.Context, g namedGateway, gw *benchGateway, w *replyWatch, kind string, res *benchResults) {
+	ms := mails(r.runID("burst"), "burst", r.o.mails, "No puedo entrar", passwordText)
+	if r.o.profile != "" {
+		stop := cpuProfile(gw, r.o.profile, "e2e-"+g.name+"-"+kind, r.logf)
+		defer stop()
+	}
+	b, err := sendBurst(gw.smtpAddr, ms, r.o.conns)
+	if err != nil {
+		r.fail(res, "accept/"+kind, err)
+		return
+	}
+	res.vals["accept/"+kind] = b.perSecond(len(ms))
+	last, missing, err := w.wait(ctx, idsOf(ms), r.o.timeout)
+	if err != nil || missing > 0 {
+		r.fail(res, "e2e/"+kind, fmt.Errorf("%d of %d mails unanswered after %s (%v)", missing, len(ms), r.o.timeout, err))
+	} else {
+		res.vals["e2e/"+kind] = rate(len(ms), last.Sub(b.start))
 	}
 }
 

@@ -9,6 +9,8 @@ import (
 // benchRow is one line of the table: a limit (or "-") and one cell per
 // gateway, each with met / not met against the target when it has one.
 type benchRow struct {
+	// group is the row's name in -rows.
+	group               string
 	name, limit, target string
 	cell                func(res *benchResults) string
 }
@@ -19,6 +21,7 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	var rows []benchRow
 	for _, st := range o.stores {
 		rows = append(rows, benchRow{
+			group:  "accept",
 			name:   fmt.Sprintf("SMTP accept (250 after durable), %s, %d mails / %d conns", st, o.mails, o.conns),
 			limit:  valueOr(lim, "smtp", "raw go-smtp %.0f/s"),
 			target: ">= 25% of raw go-smtp",
@@ -28,6 +31,7 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	for _, st := range o.stores {
 		want := map[string]float64{"bolt": 1000, "redis": 2000}[st]
 		rows = append(rows, benchRow{
+			group:  "e2e",
 			name:   fmt.Sprintf("end to end (mail in to reply written), %s, %d-mail burst", st, o.mails),
 			limit:  "-",
 			target: fmt.Sprintf(">= %.0f msgs/s", want),
@@ -36,6 +40,7 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	}
 	for _, st := range o.stores {
 		rows = append(rows, benchRow{
+			group:  "imap",
 			name:   fmt.Sprintf("IMAP backlog intake (stored and moved, from Dovecot's EXISTS), %s, %d messages", st, o.backlog),
 			limit:  valueOr(lim, "fetch", "raw UID FETCH %.0f/s"),
 			target: ">= 10% of raw fetch",
@@ -44,12 +49,14 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	}
 	rows = append(rows,
 		benchRow{
+			group:  "storm",
 			name:   fmt.Sprintf("outage storm, %s: %d similar urgent reports vs %d distinct requests (first mail to last reply)", o.stormStore, o.storm, o.storm),
 			limit:  "-",
 			target: "similar <= 2x distinct",
 			cell:   stormCell,
 		},
 		benchRow{
+			group:  "triage",
 			name:   "triage decisions/s (intake eval on " + o.triageData + ")",
 			limit:  "-",
 			target: "-",
@@ -64,6 +71,7 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	for _, path := range []struct{ key, name, limit string }{{"latsmtp", "SMTP", "-"}, {"latidle", "IMAP IDLE", idleLimit}} {
 		for _, st := range o.stores {
 			rows = append(rows, benchRow{
+				group:  "latency",
 				name:   fmt.Sprintf("first-reply latency p50 / p99, %s, %s, idle gateway (%d mails)", path.name, st, o.latency),
 				limit:  path.limit,
 				target: "p99 < 1 s",
@@ -73,6 +81,7 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	}
 	for _, st := range o.stores {
 		rows = append(rows, benchRow{
+			group:  "rss",
 			name:   fmt.Sprintf("peak RSS, %d incidents stored, %s", o.rssIncidents, st),
 			limit:  "-",
 			target: "< 128 MB",
@@ -87,6 +96,9 @@ func printBenchTable(w io.Writer, o *benchOptions, r *benchRun) {
 	head = append(head, "target")
 	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat("---|", len(head)))
 	for _, row := range rows {
+		if !o.runs(row.group) {
+			continue
+		}
 		line := []string{row.name, row.limit}
 		for _, g := range o.gateways {
 			line = append(line, row.cell(r.res[g.name]))

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -63,4 +64,34 @@ func lineWith(text, prefix string) string {
 		}
 	}
 	return ""
+}
+
+// TestBenchRowsOnly runs `intake bench -rows e2e -profile DIR` with a tiny
+// burst on bolt: the table has the end-to-end row alone, and the gateway's
+// CPU profile of the burst is written.
+func TestBenchRowsOnly(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "bench", "-rows", "e2e", "-stores", "bolt", "-profile", dir,
+		"-config", "../../config/example.yaml", "-mails", "12", "-conns", "3", "-timeout", "2m")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	table := string(out)
+	if err != nil {
+		t.Fatalf("intake bench: %v\n%s\n%s", err, table, stderr.String())
+	}
+	if lineWith(table, "end to end (mail in to reply written), bolt") == "" {
+		t.Errorf("no end-to-end row in the table:\n%s", table)
+	}
+	for _, other := range []string{"SMTP accept", "IMAP backlog", "outage storm", "triage", "first-reply", "peak RSS"} {
+		if lineWith(table, other) != "" {
+			t.Errorf("row %q printed though -rows e2e:\n%s", other, table)
+		}
+	}
+	if profiles, _ := filepath.Glob(filepath.Join(dir, "e2e-this-bolt-*.pprof")); len(profiles) == 0 {
+		t.Errorf("no CPU profile written in %s; stderr:\n%s", dir, stderr.String())
+	}
+	if _, err := parseRows("e2e,nope"); err == nil || !strings.Contains(err.Error(), `"nope"`) {
+		t.Errorf("parseRows(e2e,nope) = %v, want an error naming nope", err)
+	}
 }

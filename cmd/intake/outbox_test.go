@@ -56,7 +56,7 @@ func TestOutboxRetry(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if n, err := s.QueueLen(ctx, channels.OutboxQueue); err != nil || n != 1 {
+	if n, err := channels.OutboxLen(ctx, s); err != nil || n != 1 {
 		t.Errorf("outbox holds %d replies (%v) after the retry, want 1", n, err)
 	}
 }

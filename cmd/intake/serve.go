@@ -10,6 +10,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"slices"
 	"time"
 
@@ -107,8 +108,13 @@ func (m *Main) Open(ctx context.Context) error {
 	q := m.Config.Queues
 	m.Worker = &channels.Worker{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.MaxAttempts,
 		Concurrency: q.Concurrency, Holder: m.Config.Instance}
-	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.ReplyMaxAttempts}
+	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.ReplyMaxAttempts,
+		Concurrency: q.OutboxConcurrency, Holder: m.Config.Instance}
 	m.HTTP = httpapi.New(m.Store, m.Config.HTTP.APIToken, m.Registry, m.Logger)
+	if m.Config.HTTP.Pprof {
+		m.HTTP.Handle("/debug/pprof/", http.HandlerFunc(pprof.Index))
+		m.HTTP.Handle("/debug/pprof/profile", http.HandlerFunc(pprof.Profile))
+	}
 	if err := m.wire(ctx); err != nil {
 		return err
 	}
