@@ -17,6 +17,23 @@ import (
 // per-sender rate window) and hands it to the inbox. It returns a *RefusedError for mail Normalize refuses, and any
 // other error for a failure worth retrying; nil means the inbox has it.
 func (a *Adapter) ingest(ctx context.Context, inbox channels.Inbox, raw io.Reader, maxSize int64) (*intake.Message, error) {
+	msg, err := a.normalize(raw, maxSize)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.rateLimit(ctx, []*intake.Message{msg}); err != nil {
+		return msg, err
+	}
+	if err := inbox.Accept(ctx, msg); err != nil {
+		return msg, fmt.Errorf("accept %s: %w", msg.ID, err)
+	}
+	a.log.Debug("mail accepted", "id", msg.ID, "auto_reply", msg.AutoReply, "reason", msg.AutoReplyReason)
+	return msg, nil
+}
+
+// normalize parses one raw message (mailparse.Normalize, with a *RefusedError
+// for mail it refuses) and sets the sender window the spine threads by.
+func (a *Adapter) normalize(raw io.Reader, maxSize int64) (*intake.Message, error) {
 	opts := a.normalizeOptions()
 	if maxSize > 0 {
 		opts.MaxSize = maxSize
@@ -25,64 +42,119 @@ func (a *Adapter) ingest(ctx context.Context, inbox channels.Inbox, raw io.Reade
 	if err != nil {
 		return nil, err
 	}
-	if err := a.prepare(ctx, n); err != nil {
-		return n.Message, err
-	}
-	if err := inbox.Accept(ctx, n.Message); err != nil {
-		return n.Message, fmt.Errorf("accept %s: %w", n.Message.ID, err)
-	}
-	a.log.Debug("mail accepted", "id", n.Message.ID, "auto_reply", n.Message.AutoReply, "reason", n.Message.AutoReplyReason)
+	n.Message.SenderWindow = a.cfg.ThreadWindow
 	return n.Message, nil
 }
 
-// prepare runs the email-only steps between Normalize and Accept: the
-// per-sender rate window, and the sender window the spine threads by. It is
+// rateLimit marks each of msgs as automatic when its sender wrote more than
+// RateLimit.Messages times in the current fixed window of RateLimit.Per.
+// Automatic messages and messages without a sender are not counted. It is
 // idempotent, so a message read twice (a crash before the IMAP flag) gives
 // the same result.
-func (a *Adapter) prepare(ctx context.Context, n *mailparse.Normalized) error {
-	msg := n.Message
-	msg.SenderWindow = a.cfg.ThreadWindow
-	if msg.AutoReply || msg.From.ID == "" {
-		return nil
-	}
-	return a.rateLimit(ctx, msg)
-}
-
-// rateLimit marks msg as automatic when its sender wrote more than
-// RateLimit.Messages times in the current fixed window of RateLimit.Per.
 //
-// Counting uses the store's MarkSeen, which every instance shares: slot k of
-// the window is the key "email-rate:<addr>:<window>:<k>", and a message
+// Counting uses the store's dedupe keys, which every instance shares: slot k
+// of the window is the key "email-rate:<addr>:<window>:<k>", and a message
 // takes the first free slot. A message seen before in the window (read
 // again after a crash) is not counted twice. The window is fixed, not
 // sliding: a burst straddling two windows may get up to twice the limit.
-func (a *Adapter) rateLimit(ctx context.Context, msg *intake.Message) error {
+//
+// However many messages and senders msgs holds, the store is asked three
+// times (the messages' keys, which slots are free, taking them), plus two
+// per retry when another instance takes a slot between the last two.
+func (a *Adapter) rateLimit(ctx context.Context, msgs []*intake.Message) error {
 	rl := a.cfg.RateLimit
 	if rl.Messages <= 0 || rl.Per <= 0 {
 		return nil
 	}
-	addr := strings.ToLower(msg.From.ID)
-	window := strconv.FormatInt(a.opts.now().UnixNano()/int64(rl.Per), 10)
-	prefix := "email-rate:" + addr + ":" + window + ":"
-	fresh, err := a.st.MarkSeen(ctx, prefix+"msg:"+string(msg.ID), 2*rl.Per)
+	var todo []senderMessage
+	var keys []string
+	for _, msg := range msgs {
+		if msg.AutoReply || msg.From.ID == "" {
+			continue
+		}
+		window := strconv.FormatInt(a.opts.now().UnixNano()/int64(rl.Per), 10)
+		m := senderMessage{msg, "email-rate:" + strings.ToLower(msg.From.ID) + ":" + window + ":"}
+		todo, keys = append(todo, m), append(keys, m.prefix+"msg:"+string(msg.ID))
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	fresh, err := a.st.MarkSeenMany(ctx, keys, 2*rl.Per)
 	if err != nil {
 		return fmt.Errorf("rate window: %w", err)
 	}
-	if !fresh {
-		return nil
+	var counted []senderMessage
+	for i, m := range todo {
+		if fresh[i] {
+			counted = append(counted, m)
+		}
 	}
-	for k := 1; k <= rl.Messages; k++ {
-		took, err := a.st.MarkSeen(ctx, prefix+strconv.Itoa(k), 2*rl.Per)
-		if err != nil {
+	for len(counted) > 0 {
+		if counted, err = a.takeSlots(ctx, counted); err != nil {
 			return fmt.Errorf("rate window: %w", err)
 		}
-		if took {
-			return nil
+	}
+	return nil
+}
+
+// senderMessage is a message with the prefix of its sender's window keys.
+type senderMessage struct {
+	msg    *intake.Message
+	prefix string
+}
+
+// takeSlots gives each of msgs, in order, a free slot of its sender's
+// window and marks the messages left without one as automatic. It returns
+// the messages whose slot another instance took meanwhile, to try again.
+func (a *Adapter) takeSlots(ctx context.Context, msgs []senderMessage) ([]senderMessage, error) {
+	rl := a.cfg.RateLimit
+	var prefixes []string
+	want := map[string][]senderMessage{}
+	for _, m := range msgs {
+		if want[m.prefix] == nil {
+			prefixes = append(prefixes, m.prefix)
+		}
+		want[m.prefix] = append(want[m.prefix], m)
+	}
+	var slots []string
+	for _, p := range prefixes {
+		for k := 1; k <= rl.Messages; k++ {
+			slots = append(slots, p+strconv.Itoa(k))
 		}
 	}
-	msg.AutoReply, msg.AutoReplyReason = true, "rate limit"
-	a.log.Info("sender over the rate limit; message recorded, not answered", "id", msg.ID)
-	return nil
+	taken, err := a.st.SeenMany(ctx, slots)
+	if err != nil {
+		return nil, err
+	}
+	var claim []string
+	var claimers []senderMessage
+	for i, p := range prefixes {
+		queue := want[p]
+		for k := range rl.Messages {
+			if len(queue) == 0 {
+				break
+			}
+			if !taken[i*rl.Messages+k] {
+				claim, claimers = append(claim, slots[i*rl.Messages+k]), append(claimers, queue[0])
+				queue = queue[1:]
+			}
+		}
+		for _, m := range queue {
+			m.msg.AutoReply, m.msg.AutoReplyReason = true, "rate limit"
+			a.log.Info("sender over the rate limit; message recorded, not answered", "id", m.msg.ID)
+		}
+	}
+	got, err := a.st.MarkSeenMany(ctx, claim, 2*rl.Per)
+	if err != nil {
+		return nil, err
+	}
+	var again []senderMessage
+	for i, ok := range got {
+		if !ok {
+			again = append(again, claimers[i])
+		}
+	}
+	return again, nil
 }
 
 // sleep waits d or until ctx is done.
