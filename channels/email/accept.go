@@ -1,11 +1,14 @@
 package email
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/intake-support/intake"
@@ -59,8 +62,9 @@ func (a *Adapter) normalize(raw io.Reader, maxSize int64) (*intake.Message, erro
 // sliding: a burst straddling two windows may get up to twice the limit.
 //
 // However many messages and senders msgs holds, the store is asked three
-// times (the messages' keys, which slots are free, taking them), plus two
-// per retry when another instance takes a slot between the last two.
+// times in two round trips: the messages' keys and which of their senders'
+// slots are taken at once, then taking the free slots; two more per retry
+// when another instance takes a slot between the two.
 func (a *Adapter) rateLimit(ctx context.Context, msgs []*intake.Message) error {
 	rl := a.cfg.RateLimit
 	if rl.Messages <= 0 || rl.Per <= 0 {
@@ -79,8 +83,14 @@ func (a *Adapter) rateLimit(ctx context.Context, msgs []*intake.Message) error {
 	if len(todo) == 0 {
 		return nil
 	}
-	fresh, err := a.st.MarkSeenMany(ctx, keys, 2*rl.Per)
-	if err != nil {
+	var fresh []bool
+	var taken map[string][]bool
+	var markErr, seenErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { taken, seenErr = a.slotsTaken(ctx, todo) })
+	fresh, markErr = a.st.MarkSeenMany(ctx, keys, 2*rl.Per)
+	wg.Wait()
+	if err := cmp.Or(markErr, seenErr); err != nil {
 		return fmt.Errorf("rate window: %w", err)
 	}
 	var counted []senderMessage
@@ -90,9 +100,17 @@ func (a *Adapter) rateLimit(ctx context.Context, msgs []*intake.Message) error {
 		}
 	}
 	for len(counted) > 0 {
-		if counted, err = a.takeSlots(ctx, counted); err != nil {
+		again, err := a.takeSlots(ctx, counted, taken)
+		if err != nil {
 			return fmt.Errorf("rate window: %w", err)
 		}
+		if len(again) == 0 {
+			return nil
+		}
+		if taken, err = a.slotsTaken(ctx, again); err != nil {
+			return fmt.Errorf("rate window: %w", err)
+		}
+		counted = again
 	}
 	return nil
 }
@@ -103,48 +121,57 @@ type senderMessage struct {
 	prefix string
 }
 
-// takeSlots gives each of msgs, in order, a free slot of its sender's
-// window and marks the messages left without one as automatic. It returns
-// the messages whose slot another instance took meanwhile, to try again.
-func (a *Adapter) takeSlots(ctx context.Context, msgs []senderMessage) ([]senderMessage, error) {
-	rl := a.cfg.RateLimit
-	var prefixes []string
-	want := map[string][]senderMessage{}
+// slotKey is the key of slot k (from 0) of the window prefix.
+func slotKey(prefix string, k int) string { return prefix + strconv.Itoa(k+1) }
+
+// slotsTaken reads, for each sender window of msgs, which of its slots are
+// taken, in one call.
+func (a *Adapter) slotsTaken(ctx context.Context, msgs []senderMessage) (map[string][]bool, error) {
+	n := a.cfg.RateLimit.Messages
+	var prefixes, slots []string
 	for _, m := range msgs {
-		if want[m.prefix] == nil {
+		if !slices.Contains(prefixes, m.prefix) {
 			prefixes = append(prefixes, m.prefix)
-		}
-		want[m.prefix] = append(want[m.prefix], m)
-	}
-	var slots []string
-	for _, p := range prefixes {
-		for k := 1; k <= rl.Messages; k++ {
-			slots = append(slots, p+strconv.Itoa(k))
+			for k := range n {
+				slots = append(slots, slotKey(m.prefix, k))
+			}
 		}
 	}
-	taken, err := a.st.SeenMany(ctx, slots)
+	seen, err := a.st.SeenMany(ctx, slots)
 	if err != nil {
 		return nil, err
 	}
+	taken := make(map[string][]bool, len(prefixes))
+	for i, p := range prefixes {
+		taken[p] = seen[i*n : (i+1)*n]
+	}
+	return taken, nil
+}
+
+// takeSlots gives each of msgs, in order, a slot of its sender's window that
+// taken says is free, and marks the messages left without one as automatic.
+// It returns the messages whose slot another instance took meanwhile, to try
+// again.
+func (a *Adapter) takeSlots(ctx context.Context, msgs []senderMessage, taken map[string][]bool) ([]senderMessage, error) {
+	next := map[string]int{} // the next slot to look at, per window
 	var claim []string
 	var claimers []senderMessage
-	for i, p := range prefixes {
-		queue := want[p]
-		for k := range rl.Messages {
-			if len(queue) == 0 {
-				break
-			}
-			if !taken[i*rl.Messages+k] {
-				claim, claimers = append(claim, slots[i*rl.Messages+k]), append(claimers, queue[0])
-				queue = queue[1:]
-			}
+	for _, m := range msgs {
+		slots := taken[m.prefix]
+		k := next[m.prefix]
+		for k < len(slots) && slots[k] {
+			k++
 		}
-		for _, m := range queue {
+		if k == len(slots) {
 			m.msg.AutoReply, m.msg.AutoReplyReason = true, "rate limit"
 			a.log.Info("sender over the rate limit; message recorded, not answered", "id", m.msg.ID)
+			next[m.prefix] = k
+			continue
 		}
+		claim, claimers = append(claim, slotKey(m.prefix, k)), append(claimers, m)
+		next[m.prefix] = k + 1
 	}
-	got, err := a.st.MarkSeenMany(ctx, claim, 2*rl.Per)
+	got, err := a.st.MarkSeenMany(ctx, claim, 2*a.cfg.RateLimit.Per)
 	if err != nil {
 		return nil, err
 	}
