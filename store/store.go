@@ -32,6 +32,7 @@ var (
 type Store interface {
 	Incidents
 	Dedupe
+	DedupeBatch
 	Queues
 	Timers
 	Leases
@@ -96,6 +97,16 @@ type Dedupe interface {
 	MarkSeen(ctx context.Context, key string, ttl time.Duration) (bool, error)
 	// Seen reports whether key is remembered and has not expired.
 	Seen(ctx context.Context, key string) (bool, error)
+}
+
+// DedupeBatch is Dedupe for many keys at once, at the cost of one of its
+// calls: one round trip on a server, one transaction on a file.
+type DedupeBatch interface {
+	// MarkSeenMany is MarkSeen for each of keys in order: fresh[i] tells
+	// whether keys[i] was new (a key given twice is new at most once).
+	MarkSeenMany(ctx context.Context, keys []string, ttl time.Duration) (fresh []bool, err error)
+	// SeenMany is Seen for each of keys.
+	SeenMany(ctx context.Context, keys []string) (seen []bool, err error)
 }
 
 // Delivery is a queue message handed to one consumer.

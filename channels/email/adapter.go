@@ -54,6 +54,7 @@ var _ channels.Adapter = (*Adapter)(nil)
 // incidents: threading and bounce notes are the spine's.
 type Store interface {
 	store.Dedupe
+	store.DedupeBatch
 	store.Leases
 	// Ping reports whether the store answers, to tell a store outage from a
 	// mailbox one.

@@ -88,7 +88,8 @@ func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 	return nil
 }
 
-// read is one fetched message after normalizing and the email steps.
+// read is one fetched message after normalizing (and, once the chunk is
+// read, the rate window).
 type read struct {
 	uid imap.UID
 	msg *intake.Message // ready for the inbox; nil if it failed
@@ -108,16 +109,18 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []ima
 		return fmt.Errorf("imap fetch: %w", err)
 	}
 	slices.SortFunc(msgs, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
-	// Every message is read in a goroutine of its own (a chunk is at most
-	// fetchBatch messages and batchBytes): their store writes (rate limits)
-	// then share the embedded store's commits instead of waiting for one
-	// fsync each, and overlap their Redis round trips.
+	// Every message is parsed in a goroutine of its own (a chunk is at most
+	// fetchBatch messages and batchBytes); the rate window of them all then
+	// costs the store a fixed number of calls (see rateLimit).
 	reads := make([]read, len(msgs))
 	var wg sync.WaitGroup
 	for i, m := range msgs {
-		wg.Go(func() { reads[i] = p.read(ctx, m.UID, m.FindBodySection(section), max) })
+		wg.Go(func() { reads[i] = p.read(m.UID, m.FindBodySection(section), max) })
 	}
 	wg.Wait()
+	if err := p.rateLimit(ctx, reads); err != nil {
+		return err
+	}
 
 	var done, failed imap.UIDSet
 	var good []*intake.Message
@@ -153,9 +156,35 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []ima
 	return p.finish(c, done, failed)
 }
 
-// read normalizes one message and runs the email steps without storing it.
-// A panic in the normalizer is caught here: the message goes aside.
-func (p *imapPoller) read(ctx context.Context, uid imap.UID, raw []byte, max int64) (r read) {
+// rateLimit applies the sender rate window to the messages read. When it
+// fails while the store answers, each of them failed to be stored: they are
+// tried again on the next drain (see chunk). It returns an error only for a
+// store outage.
+func (p *imapPoller) rateLimit(ctx context.Context, reads []read) error {
+	var msgs []*intake.Message
+	for _, r := range reads {
+		if r.msg != nil {
+			msgs = append(msgs, r.msg)
+		}
+	}
+	err := p.a.rateLimit(ctx, msgs)
+	if err == nil {
+		return nil
+	}
+	if down := p.storeDown(ctx, err); down != nil {
+		return down
+	}
+	for i := range reads {
+		if reads[i].msg != nil {
+			reads[i].msg, reads[i].err = nil, err
+		}
+	}
+	return nil
+}
+
+// read normalizes one message without storing it. A panic in the
+// normalizer is caught here: the message goes aside.
+func (p *imapPoller) read(uid imap.UID, raw []byte, max int64) (r read) {
 	a := p.a
 	r.uid = uid
 	defer func() {
@@ -167,15 +196,14 @@ func (p *imapPoller) read(ctx context.Context, uid imap.UID, raw []byte, max int
 	if raw == nil {
 		raw = []byte{}
 	}
-	var held heldMessage
-	msg, err := a.ingest(ctx, &held, bytes.NewReader(raw), max)
+	msg, err := a.normalize(bytes.NewReader(raw), max)
 	if msg != nil {
 		r.id = msg.ID
 	}
 	var refused *mailparse.RefusedError
 	switch {
 	case err == nil:
-		r.msg = held.msg
+		r.msg = msg
 	case errors.As(err, &refused):
 		a.log.Warn("imap message refused; moved aside", "uid", uid, "reason", refused.Reason)
 		r.aside = true
@@ -183,15 +211,6 @@ func (p *imapPoller) read(ctx context.Context, uid imap.UID, raw []byte, max int
 		r.err = err
 	}
 	return r
-}
-
-// heldMessage is the inbox ingest hands a message to when the poller stores
-// the batch itself afterwards.
-type heldMessage struct{ msg *intake.Message }
-
-func (h *heldMessage) Accept(_ context.Context, msg *intake.Message) error {
-	h.msg = msg
-	return nil
 }
 
 // storeDown tells a store outage (or the end of ctx), which stops the

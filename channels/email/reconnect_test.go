@@ -129,7 +129,7 @@ func TestIMAPIntakeReconnectsAfterACut(t *testing.T) {
 
 // startRedis runs a redis-server of the test's own on a free port (the
 // test changes its configuration), keeping nothing on disk.
-func startRedis(t *testing.T) string {
+func startRedis(t testing.TB) string {
 	t.Helper()
 	bin := requireBinary(t, "redis-server")
 	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))

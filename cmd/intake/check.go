@@ -20,6 +20,7 @@ func check(args []string, stdout, stderr io.Writer) error {
 	path := fs.String("config", "", "configuration `FILE`")
 	online := fs.Bool("online", false, "also ask Slack and Discord whether the tokens have the scopes and intents intake needs")
 	strict := fs.Bool("strict", false, "exit 1 on warnings too")
+	checkSt := fs.Bool("store", false, "also check the store: every page of the embedded store's file (stop the gateway first), or that Redis answers")
 	if err := fs.Parse(args); err != nil {
 		return exitCode(2)
 	}
@@ -33,6 +34,12 @@ func check(args []string, stdout, stderr io.Writer) error {
 			fmt.Fprintf(stderr, "%s: %s\n", *path, p)
 		}
 		if len(problems) > 0 {
+			return exitCode(1)
+		}
+	}
+	if *checkSt {
+		if err := checkStore(cfg.Store); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", *path, err)
 			return exitCode(1)
 		}
 	}

@@ -37,7 +37,13 @@ type Store struct {
 	seq atomic.Uint64
 	// tookBack counts what Open took back from a process that died.
 	tookBack struct{ deliveries, leases int }
+	// fullCheck: Open read every page of the file (see verify).
+	fullCheck bool
 }
+
+// FullCheck reports whether Open ran the full page check, which it does
+// when the last process did not close the store (or WithFullCheck asks).
+func (s *Store) FullCheck() bool { return s.fullCheck }
 
 // TookBack reports how many in-flight deliveries and leases of a previous
 // process Open made available at once (see takeBack).
@@ -46,8 +52,9 @@ func (s *Store) TookBack() (deliveries, leases int) {
 }
 
 type options struct {
-	now     func() time.Time
-	timeout time.Duration
+	now       func() time.Time
+	timeout   time.Duration
+	fullCheck bool
 }
 
 // Option configures Open.
@@ -61,9 +68,15 @@ func WithClock(now func() time.Time) Option { return func(o *options) { o.now = 
 // the file before it gives up with ErrLocked (default 2s).
 func WithLockTimeout(d time.Duration) Option { return func(o *options) { o.timeout = d } }
 
+// WithFullCheck makes Open read every page of the file, as it does anyway
+// after an unclean shutdown: what `intake check -store` runs on demand.
+func WithFullCheck() Option { return func(o *options) { o.fullCheck = true } }
+
 // Open opens the store at path, creating the file and its folders if needed.
 // It refuses, with an error wrapping store.ErrCorrupt, a file that is not an
 // intake store or fails the consistency check, and never modifies such a file.
+// The check is light after a clean Close and reads every page otherwise (see
+// verify).
 func Open(path string, opts ...Option) (*Store, error) {
 	o := options{now: time.Now, timeout: 2 * time.Second}
 	for _, opt := range opts {
@@ -73,12 +86,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	info, err := os.Stat(path)
+	fullCheck := false
 	switch {
 	case err == nil && info.IsDir():
 		return nil, fmt.Errorf("open store %s: is a directory", path)
 	case err == nil && info.Size() > 0:
 		// Look before writing: a read-only open never changes the file.
-		if err := verify(path, o); err != nil {
+		if fullCheck, err = verify(path, o); err != nil {
 			return nil, err
 		}
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
@@ -88,9 +102,13 @@ func Open(path string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, openError(path, err)
 	}
-	s := &Store{db: db, w: newCommitter(db), now: o.now}
+	s := &Store{db: db, w: newCommitter(db), now: o.now, fullCheck: fullCheck}
 	err = s.update(func(tx *bbolt.Tx) error {
 		if err := initBuckets(tx); err != nil {
+			return err
+		}
+		// From now on a kill leaves no marker: the next Open checks it all.
+		if err := tx.Bucket(bMeta).Delete(kCleanClose); err != nil {
 			return err
 		}
 		seq, err := loadSeq(tx)
@@ -110,25 +128,19 @@ func Open(path string, opts ...Option) (*Store, error) {
 }
 
 // verify opens an existing file read-only and checks that it is an intact
-// intake store.
-func verify(path string, o options) error {
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.timeout, ReadOnly: true})
+// intake store. Opening already checks the meta pages (their checksums) and,
+// with PreLoadFreelist, that the freelist is one. After a clean Close the rest
+// is light (see checkLight); otherwise, or with WithFullCheck, bbolt's Check
+// reads every page, which maps the whole file into memory for a while. It
+// reports whether it ran the full check.
+func verify(path string, o options) (full bool, err error) {
+	db, err := openReadOnly(path, o)
 	if err != nil {
-		return openError(path, err)
+		return false, err
 	}
 	defer db.Close()
 	s := &Store{db: db, now: o.now}
-	return s.view(func(tx *bbolt.Tx) error {
-		// Drain every error: Check reads the transaction until it closes the channel.
-		var first error
-		for err := range tx.Check() {
-			if first == nil {
-				first = err
-			}
-		}
-		if first != nil {
-			return fmt.Errorf("open store %s: file is corrupt (%v); it was left as it is: %w", path, first, store.ErrCorrupt)
-		}
+	err = s.view(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if meta == nil {
 			return fmt.Errorf("open store %s: file is a bbolt database but not an intake store; it was left as it is: %w", path, store.ErrCorrupt)
@@ -136,6 +148,58 @@ func verify(path string, o options) error {
 		if got := string(meta.Get(kSchema)); got != schema {
 			return fmt.Errorf("open store %s: file has schema %q, want %q; it was left as it is: %w", path, got, schema, store.ErrCorrupt)
 		}
+		full = o.fullCheck || meta.Get(kCleanClose) == nil
+		check := checkLight
+		if full {
+			check = checkPages
+		}
+		if err := check(tx); err != nil {
+			return fmt.Errorf("open store %s: file is corrupt (%v); it was left as it is: %w", path, err, store.ErrCorrupt)
+		}
+		return nil
+	})
+	return full, err
+}
+
+// openReadOnly opens path without the right to write, turning a panic of
+// bbolt on a damaged freelist into ErrCorrupt.
+func openReadOnly(path string, o options) (db *bbolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("open store %s: file is corrupt (%v); it was left as it is: %w", path, r, store.ErrCorrupt)
+		}
+	}()
+	db, err = bbolt.Open(path, 0o600, &bbolt.Options{Timeout: o.timeout, ReadOnly: true, PreLoadFreelist: true})
+	if err != nil {
+		return nil, openError(path, err)
+	}
+	return db, nil
+}
+
+// checkPages is bbolt's full consistency check: every page reachable once,
+// none both free and in use.
+func checkPages(tx *bbolt.Tx) error {
+	// Drain every error: Check reads the transaction until it closes the channel.
+	var first error
+	for err := range tx.Check() {
+		if first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// checkLight reads what Open and every operation start from: the top-level
+// buckets, and the first and last leaf of each (a path from its root), and
+// the incident sequence. It touches a few pages per bucket, not the file.
+func checkLight(tx *bbolt.Tx) error {
+	if v := tx.Bucket(bMeta).Get(kInciSeq); v != nil && len(v) != 8 {
+		return fmt.Errorf("incident sequence is %d bytes", len(v))
+	}
+	return tx.ForEach(func(name []byte, b *bbolt.Bucket) error {
+		c := b.Cursor()
+		c.First()
+		c.Last()
 		return nil
 	})
 }
@@ -158,11 +222,28 @@ func openError(path string, err error) error {
 // tried to) since Open, each one an fsync: what a benchmark counts as writes.
 func (s *Store) Commits() uint64 { return s.w.commits.Load() }
 
-// Close releases the file.
+// Close marks the shutdown clean, so that the next Open skips the full page
+// check, and releases the file. The mark is one more fsync'd commit; a
+// process killed before it leaves none, and its successor checks every page.
 func (s *Store) Close() error {
+	select {
+	case <-s.w.closing:
+		return nil // closed before
+	default:
+	}
+	mark := s.update(func(tx *bbolt.Tx) error {
+		meta, err := bucket(tx, bMeta)
+		if err != nil {
+			return err
+		}
+		return meta.Put(kCleanClose, []byte(s.now().UTC().Format(time.RFC3339)))
+	})
 	s.w.stop()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close store: %w", err)
+	}
+	if mark != nil {
+		return fmt.Errorf("close store: mark the shutdown clean (the next open checks every page): %w", mark)
 	}
 	return nil
 }

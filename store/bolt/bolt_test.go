@@ -35,8 +35,8 @@ func factory(t testing.TB) (a, b store.Store) {
 func TestConformance(t *testing.T) { storetest.Run(t, factory) }
 
 // TestRestart reopens the file, as a restarted process does after kill -9:
-// bbolt's writes are durable at commit, so closing the handle leaves the
-// file as a kill would.
+// bbolt's writes are durable at commit, so releasing the handle without the
+// clean-shutdown mark (CloseAsKilled) leaves the file as a kill would.
 func TestRestart(t *testing.T) {
 	paths := map[store.Store]string{}
 	f := func(t testing.TB) (store.Store, store.Store) {
@@ -50,12 +50,15 @@ func TestRestart(t *testing.T) {
 		return s, s
 	}
 	restart := func(t testing.TB, old store.Store) store.Store {
-		if err := old.Close(); err != nil {
-			t.Fatalf("Close() = %v, want nil", err)
+		if err := bolt.CloseAsKilled(old.(*bolt.Store)); err != nil {
+			t.Fatalf("CloseAsKilled() = %v, want nil", err)
 		}
 		s, err := bolt.Open(paths[old])
 		if err != nil {
 			t.Fatalf("Open() again = %v, want nil", err)
+		}
+		if !s.FullCheck() {
+			t.Errorf("Open() after a kill: FullCheck() = false, want true")
 		}
 		t.Cleanup(func() { _ = s.Close() })
 		return s
@@ -93,7 +96,8 @@ func TestOpenRefusesCorruptFile(t *testing.T) {
 		{"short garbage", []byte("garbage")},
 		{"page of garbage", garbage[:4096]},
 		{"garbage", garbage},
-		{"damaged store", damagedStore(t)},
+		{"damaged store", damagedStore(t, (*bolt.Store).Close)},
+		{"damaged store of a killed process", damagedStore(t, bolt.CloseAsKilled)},
 		{"foreign bbolt file", foreignBytes},
 	}
 	for _, tc := range tests {
@@ -122,9 +126,9 @@ func TestOpenRefusesCorruptFile(t *testing.T) {
 	}
 }
 
-// damagedStore returns the bytes of a real store with one data page
-// overwritten.
-func damagedStore(t *testing.T) []byte {
+// damagedStore returns the bytes of a real store, released by closeFn, with
+// every page after the first three overwritten.
+func damagedStore(t *testing.T, closeFn func(*bolt.Store) error) []byte {
 	path := filepath.Join(t.TempDir(), "intake.db")
 	s, err := bolt.Open(path)
 	if err != nil {
@@ -137,7 +141,7 @@ func damagedStore(t *testing.T) []byte {
 			t.Fatalf("CreateIncident() = %v, want nil", err)
 		}
 	}
-	if err := s.Close(); err != nil {
+	if err := closeFn(s); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(path)
@@ -152,6 +156,53 @@ func damagedStore(t *testing.T) []byte {
 		data[i] = 0xA5
 	}
 	return data
+}
+
+// TestFullCheckOnlyAfterUncleanShutdown: a store closed by Close opens with the
+// light check; one whose process died, a new one and one asked for it get the
+// full page check.
+func TestFullCheckOnlyAfterUncleanShutdown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "intake.db")
+	open := func(opts ...bolt.Option) *bolt.Store {
+		t.Helper()
+		s, err := bolt.Open(path, opts...)
+		if err != nil {
+			t.Fatalf("Open() = %v, want nil", err)
+		}
+		return s
+	}
+	s := open()
+	if s.FullCheck() {
+		t.Errorf("new file: FullCheck() = true, want false (nothing to check)")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v, want nil", err)
+	}
+	s = open()
+	if s.FullCheck() {
+		t.Errorf("after Close: FullCheck() = true, want false")
+	}
+	// Open clears the mark: a kill now leaves the file unmarked.
+	if err := bolt.CloseAsKilled(s); err != nil {
+		t.Fatalf("CloseAsKilled() = %v, want nil", err)
+	}
+	s = open()
+	if !s.FullCheck() {
+		t.Errorf("after a kill: FullCheck() = false, want true")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v, want nil", err)
+	}
+	s = open(bolt.WithFullCheck())
+	if !s.FullCheck() {
+		t.Errorf("WithFullCheck after Close: FullCheck() = false, want true")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("Close() = %v, want nil", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Errorf("second Close() = %v, want nil", err)
+	}
 }
 
 func TestOpenLocked(t *testing.T) {

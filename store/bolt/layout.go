@@ -28,6 +28,8 @@ var (
 
 	kSchema  = []byte("schema")
 	kInciSeq = []byte("incident_seq")
+	// kCleanClose is in meta from a Close to the next Open (see verify).
+	kCleanClose = []byte("clean_close")
 )
 
 func initBuckets(tx *bbolt.Tx) error {
