@@ -151,6 +151,13 @@ func (o *Outbox) send(ctx context.Context, r *intake.Reply, ack *store.Ack) (tim
 	// down, or a restart would send it again.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
+	// The sent marker goes first, alone: it is what keeps another instance
+	// (or this one after a crash) from sending the reply again, so the time
+	// between the peer taking the reply and the marker being durable stays
+	// one write, not the incident's read and update too.
+	if _, err := o.Store.MarkSeen(ctx, sentKey(r.ID), o.SentFor); err != nil {
+		o.Logger.Error("reply sent but not marked; it may be sent again", "reply", r.ID, "incident", r.IncidentID, "err", err)
+	}
 	o.recordDelivered(ctx, r, sent, ack)
 	return 0, nil
 }
