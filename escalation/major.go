@@ -74,6 +74,11 @@ func (d majors) findParent(ctx context.Context, inc *intake.Incident, now time.T
 	if !m.Enabled() || inc.Category == "" || inc.ParentID != "" {
 		return "", nil, nil
 	}
+	// The report's stems are taken once; the first similar incident that
+	// is grouped or is a parent decides, newest escalated first, so in a
+	// storm a report is compared with one incident and the claimed ones are
+	// not even read.
+	stems := contentStems(reportText(inc), inc.Language)
 	var similar []*intake.Incident
 	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
 		list, err := d.incidents.RecentByStatus(ctx, s, candidates)
@@ -81,18 +86,17 @@ func (d majors) findParent(ctx context.Context, inc *intake.Incident, now time.T
 			return "", nil, fmt.Errorf("major incidents: %w", err)
 		}
 		for _, o := range list {
-			if o.ID != inc.ID && o.Category == inc.Category && !o.CreatedAt.Before(now.Add(-m.Window)) &&
-				similarity(reportText(inc), inc.Language, reportText(o), o.Language) >= m.Similarity {
-				similar = append(similar, o)
+			if o.ID == inc.ID || o.Category != inc.Category || o.CreatedAt.Before(now.Add(-m.Window)) ||
+				jaccard(stems, contentStems(reportText(o), o.Language)) < m.Similarity {
+				continue
 			}
-		}
-	}
-	for _, o := range similar {
-		if o.ParentID != "" {
-			return o.ParentID, nil, nil
-		}
-		if reports(o) > 0 {
-			return o.ID, nil, nil
+			if o.ParentID != "" {
+				return o.ParentID, nil, nil
+			}
+			if reports(o) > 0 {
+				return o.ID, nil, nil
+			}
+			similar = append(similar, o)
 		}
 	}
 	if len(similar)+1 < m.Threshold {

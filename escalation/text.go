@@ -38,7 +38,11 @@ func contentStems(s, lang string) map[string]bool {
 // reports, each stemmed in its own language: "el correo no funciona" and
 // "no funcionan los correos" are the same report.
 func similarity(a, langA, b, langB string) float64 {
-	sa, sb := contentStems(a, langA), contentStems(b, langB)
+	return jaccard(contentStems(a, langA), contentStems(b, langB))
+}
+
+// jaccard is the share of stems two sets have in common.
+func jaccard(sa, sb map[string]bool) float64 {
 	if len(sa) == 0 && len(sb) == 0 {
 		return 0
 	}
