@@ -61,6 +61,11 @@ func reportText(inc *intake.Incident) string {
 // does not grow with the number of reports.
 const candidates = 32
 
+// firstCandidates is how many of them are read first: in a storm the newest
+// escalated incident is a grouped report, which decides, so a report costs
+// the decoding of a few incidents, not of every candidate.
+const firstCandidates = 4
+
 // refreshEvery is how often, at most, a parent's card is refreshed while
 // reports join it: once per interval, however many arrive.
 const refreshEvery = 5 * time.Second
@@ -76,27 +81,44 @@ func (d majors) findParent(ctx context.Context, inc *intake.Incident, now time.T
 	}
 	// The report's stems are taken once; the first similar incident that
 	// is grouped or is a parent decides, newest escalated first, so in a
-	// storm a report is compared with one incident and the claimed ones are
-	// not even read.
+	// storm a report reads a few incidents, is compared with one, and the
+	// claimed ones are not even read.
 	stems := contentStems(reportText(inc), inc.Language)
+	judge := func(o *intake.Incident) (parent intake.IncidentID, similar bool) {
+		if o.ID == inc.ID || o.Category != inc.Category || o.CreatedAt.Before(now.Add(-m.Window)) ||
+			jaccard(stems, contentStems(reportText(o), o.Language)) < m.Similarity {
+			return "", false
+		}
+		if o.ParentID != "" {
+			return o.ParentID, true
+		}
+		if reports(o) > 0 {
+			return o.ID, true
+		}
+		return "", true
+	}
 	var similar []*intake.Incident
 	for _, s := range []intake.Status{intake.StatusEscalated, intake.StatusClaimed} {
-		list, err := d.incidents.RecentByStatus(ctx, s, candidates)
+		list, err := d.incidents.RecentByStatus(ctx, s, firstCandidates)
+		if err == nil && len(list) == firstCandidates {
+			for _, o := range list {
+				if p, _ := judge(o); p != "" {
+					return p, nil, nil
+				}
+			}
+			list, err = d.incidents.RecentByStatus(ctx, s, candidates)
+		}
 		if err != nil {
 			return "", nil, fmt.Errorf("major incidents: %w", err)
 		}
 		for _, o := range list {
-			if o.ID == inc.ID || o.Category != inc.Category || o.CreatedAt.Before(now.Add(-m.Window)) ||
-				jaccard(stems, contentStems(reportText(o), o.Language)) < m.Similarity {
-				continue
+			p, ok := judge(o)
+			if p != "" {
+				return p, nil, nil
 			}
-			if o.ParentID != "" {
-				return o.ParentID, nil, nil
+			if ok {
+				similar = append(similar, o)
 			}
-			if reports(o) > 0 {
-				return o.ID, nil, nil
-			}
-			similar = append(similar, o)
 		}
 	}
 	if len(similar)+1 < m.Threshold {

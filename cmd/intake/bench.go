@@ -84,7 +84,7 @@ func parseBenchFlags(args []string, stderr io.Writer) (*benchOptions, error) {
 	fs.IntVar(&o.triageLines, "triage-lines", 0, "use only the first `N` lines of -triage (0: all)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Minute, "the longest wait for one measurement's replies")
 	rows := fs.String("rows", "all", "the rows to measure, a comma list of "+strings.Join(benchRows, ", ")+", or all")
-	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of each gateway during the end-to-end burst into `DIR` (the gateway serves them with http.pprof on)")
+	fs.StringVar(&o.profile, "profile", "", "write CPU profiles of each gateway during the end-to-end burst and the outage storm into `DIR` (the gateway serves them with http.pprof on)")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temp dir (gateway logs, stores, outboxes) and print its path")
 	if err := fs.Parse(args); err != nil {
 		return nil, exitCode(2)

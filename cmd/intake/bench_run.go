@@ -376,6 +376,10 @@ func (r *benchRun) measureStorm(ctx context.Context, g namedGateway, res *benchR
 	} {
 		err := r.runGateway(ctx, g, r.o.stormStore, nil, nil, func(gw *benchGateway) error {
 			ms := mails(r.runID("storm"), "storm", r.o.storm, k.subject, k.body)
+			if r.o.profile != "" {
+				stop := cpuProfile(gw, r.o.profile, strings.ReplaceAll(k.key, "/", "-")+"-"+g.name, r.logf)
+				defer stop()
+			}
 			b, err := sendBurst(gw.smtpAddr, ms, r.o.conns)
 			if err != nil {
 				return err
