@@ -9,6 +9,7 @@ import (
 
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
+	"github.com/intake-support/intake/internal/dovecot"
 	"github.com/intake-support/intake/store"
 )
 
@@ -19,7 +20,7 @@ import (
 var dovecotOAuthConf = strings.NewReplacer(
 	"auth_mechanisms = plain login", "auth_mechanisms = plain login xoauth2 oauthbearer",
 	"passdb {\n  driver = passwd-file", "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n  args = D/oauth2.conf\n}\npassdb {\n  driver = passwd-file\n  mechanisms = plain login",
-).Replace(dovecotConf)
+).Replace(dovecot.Template)
 
 // The poller logs in to a real Dovecot by either mechanism, Dovecot
 // checking the token at the endpoint that issued it; a token the endpoint

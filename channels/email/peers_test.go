@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+	"github.com/intake-support/intake/internal/dovecot"
 )
 
 // requireBinary skips when name is missing, or fails under CI=true.
@@ -274,7 +274,7 @@ func (nopIMAPLogger) Printf(string, ...any) {}
 // the configuration of TESTING.md under a temp dir, until the test ends.
 func startDovecot(t testing.TB) imapPeer {
 	t.Helper()
-	return startDovecotConf(t, dovecotConf, nil)
+	return startDovecotConf(t, dovecot.Template, nil)
 }
 
 // startDovecotConf runs Dovecot with conf and the extra files (name to
@@ -299,7 +299,7 @@ func startDovecotConf(t testing.TB, dovecotConf string, files map[string]string)
 		t.Fatalf("chown mail dir: %v: %s", err, out)
 	}
 	port := freePort(t)
-	conf := strings.NewReplacer("D/", d+"/", "PORT", fmt.Sprint(port)).Replace(dovecotConf)
+	conf := dovecot.Expand(dovecotConf, d, port)
 	if err := os.WriteFile(filepath.Join(d, "dovecot.conf"), []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +307,7 @@ func startDovecotConf(t testing.TB, dovecotConf string, files map[string]string)
 		t.Fatal(err)
 	}
 	for name, content := range files {
-		content = strings.NewReplacer("D/", d+"/", "PORT", fmt.Sprint(port)).Replace(content)
+		content = dovecot.Expand(content, d, port)
 		if err := os.WriteFile(filepath.Join(d, name), []byte(content), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -345,32 +345,3 @@ func startDovecotConf(t testing.TB, dovecotConf string, files map[string]string)
 	}
 	return imapPeer{Addr: addr, User: "support@example.test", Pass: "secret"}
 }
-
-const dovecotConf = `base_dir = D/run
-state_dir = D/run/state
-log_path = D/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:D/mail/%n
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN D/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=D/mail/%n
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-`

@@ -11,8 +11,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/intake-support/intake/internal/dovecot"
 )
 
 // The peers `intake bench` starts for itself on loopback: a redis-server
@@ -129,35 +132,6 @@ func (d *benchDovecot) account() (imapAccount, error) {
 	return imapAccount{addr: d.addr, user: fmt.Sprintf("bench%d@example.test", d.next-1), pass: "secret"}, nil
 }
 
-const benchDovecotConf = `base_dir = D/run
-state_dir = D/run/state
-log_path = D/dovecot.log
-protocols = imap
-listen = 127.0.0.1
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:D/mail/%n
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = scheme=PLAIN D/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=D/mail/%n
-}
-service imap-login {
-  inet_listener imap {
-    address = 127.0.0.1
-    port = PORT
-  }
-  inet_listener imaps {
-    port = 0
-  }
-}
-`
-
 // startBenchDovecot runs Dovecot in the foreground with users mailboxes.
 func startBenchDovecot(dir string, users int) (*benchDovecot, func(), error) {
 	bin, err := exec.LookPath("dovecot")
@@ -181,7 +155,11 @@ func startBenchDovecot(dir string, users int) (*benchDovecot, func(), error) {
 		return nil, nil, err
 	}
 	_, port, _ := net.SplitHostPort(addr)
-	conf := strings.NewReplacer("D/", d+"/", "PORT", port).Replace(benchDovecotConf)
+	portNum, err := strconv.Atoi(port)
+	if err != nil {
+		return nil, nil, err
+	}
+	conf := dovecot.Expand(dovecot.Template, d, portNum)
 	if err := os.WriteFile(filepath.Join(d, "dovecot.conf"), []byte(conf), 0o644); err != nil {
 		return nil, nil, err
 	}
