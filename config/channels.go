@@ -78,7 +78,8 @@ type SMTPListen struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// SessionTimeout bounds a whole connection, however busy (NOOP included).
 	SessionTimeout time.Duration `yaml:"session_timeout"`
-	// SpoolDir receives each DATA as a file while it arrives (absolute
+	// SpoolDir receives each DATA over 64 KiB as a file while it arrives
+	// (smaller ones stay in memory, within 8 MiB for all sessions) (absolute
 	// path; empty: the system's temporary folder).
 	SpoolDir string `yaml:"spool_dir"`
 	// ParseMemory bounds the bytes of spooled mail parsed at once; a mail

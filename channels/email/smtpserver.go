@@ -19,15 +19,18 @@ import (
 )
 
 // smtpServer is the SMTP listener of smtp_listen: it answers 250 to DATA
-// only once the inbox has stored the message. Each DATA is spooled to a
-// file as it arrives, and parsing (which holds a message in memory) takes
+// only once the inbox has stored the message. Each DATA is spooled as it
+// arrives, a small one in memory within a fixed budget and the rest to a
+// file, and parsing (which holds a message in memory) takes
 // a share of the parse_memory budget, so memory stays bounded however many
 // clients send at once.
 type smtpServer struct {
 	srv   *smtp.Server
 	ln    net.Listener
 	spool string
-	parse *semaphore.Weighted
+	// memSpool is the memory budget of DATA kept in memory (memSpoolBudget).
+	memSpool *semaphore.Weighted
+	parse    *semaphore.Weighted
 	// parseMax is the budget of parse; a larger mail takes all of it.
 	parseMax int64
 }
@@ -57,7 +60,7 @@ func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
 		return nil, fmt.Errorf("smtp listen %s: %w", a.cfg.SMTPListen.Addr, err)
 	}
 	l := a.cfg.SMTPListen
-	s := &smtpServer{spool: l.SpoolDir, parseMax: int64(l.ParseMemory)}
+	s := &smtpServer{spool: l.SpoolDir, parseMax: int64(l.ParseMemory), memSpool: semaphore.NewWeighted(memSpoolBudget)}
 	if s.spool == "" {
 		s.spool = os.TempDir()
 	}
@@ -150,7 +153,7 @@ func (a *Adapter) servesDomain(d string) bool {
 	return false
 }
 
-// Data spools the message to a file, parses it within the parse budget,
+// Data spools the message (spoolData), parses it within the parse budget,
 // stores it and answers 250 only after the inbox has it.
 // A null envelope sender becomes "Return-Path: <>", as the final delivery
 // MTA would add, so that the normalizer sees a bounce.
@@ -163,7 +166,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	if s.from == "" {
 		rp = "Return-Path: <>\r\n"
 	}
-	f, size, err := s.srv.spoolData(rp, r)
+	data, err := s.srv.spoolData(rp, r)
 	switch {
 	case errors.Is(err, smtp.ErrTooLongLine):
 		return errLineTooLong
@@ -173,17 +176,17 @@ func (s *smtpSession) Data(r io.Reader) error {
 		s.a.log.Warn("smtp message not spooled; answered 451", "err", err)
 		return errTryLater
 	}
-	defer removeSpool(f)
+	defer data.close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	release, err := s.srv.parseTurn(ctx, size)
+	release, err := s.srv.parseTurn(ctx, data.size)
 	if err != nil {
 		s.a.log.Warn("smtp message waited too long to be parsed; answered 451", "err", err)
 		return errTryLater
 	}
 	defer release()
 	max := s.a.smtpMaxSize() + int64(len(rp))
-	msg, err := s.a.ingest(ctx, s.inbox, io.NewSectionReader(f, 0, size), max)
+	msg, err := s.a.ingest(ctx, s.inbox, data.reader(), max)
 	var smtpErr *smtp.SMTPError
 	var refused *mailparse.RefusedError
 	switch {
