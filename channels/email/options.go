@@ -18,6 +18,7 @@ type options struct {
 	idleMax    time.Duration
 	holder     string
 	maxTries   int
+	journal    string
 }
 
 func defaultOptions() options {
@@ -72,3 +73,11 @@ func WithIdleMax(d time.Duration) Option {
 		}
 	}
 }
+
+// WithJournal makes the SMTP listener answer 250 once a mail is in a
+// journal in dir (on local disk, group fsync'd) and store the journal into
+// the inbox in batches. It suits an embedded store, whose single writer
+// would otherwise be asked for several writes per mail; with a shared store
+// each instance's mail should go to the store directly, so that another
+// instance can handle it if this one's host is lost.
+func WithJournal(dir string) Option { return func(o *options) { o.journal = dir } }

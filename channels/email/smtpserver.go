@@ -14,6 +14,7 @@ import (
 	"github.com/emersion/go-smtp"
 	"golang.org/x/sync/semaphore"
 
+	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/email/mailparse"
 )
@@ -33,6 +34,8 @@ type smtpServer struct {
 	parse    *semaphore.Weighted
 	// parseMax is the budget of parse; a larger mail takes all of it.
 	parseMax int64
+	// journal, when set, takes accepted mail instead of the inbox.
+	journal *smtpJournal
 }
 
 // SMTP answers of the listener.
@@ -71,6 +74,12 @@ func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
 	if s.parseMax > 0 {
 		s.parse = semaphore.NewWeighted(s.parseMax)
 	}
+	if a.opts.journal != "" {
+		if s.journal, err = a.openJournal(inbox); err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+	}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &smtpSession{a: a, srv: s, inbox: inbox}, nil
 	}))
@@ -91,6 +100,20 @@ func (a *Adapter) listenSMTP(inbox channels.Inbox) (*smtpServer, error) {
 // serve answers connections until ctx is done, then shuts down gracefully:
 // a DATA in progress finishes (and is stored) within the grace period.
 func (s *smtpServer) serve(ctx context.Context) error {
+	listening, stopped := context.WithCancel(context.Background())
+	moved := make(chan struct{})
+	if s.journal != nil {
+		go func() {
+			defer close(moved)
+			s.journal.move(listening, 10*time.Second)
+		}()
+	} else {
+		close(moved)
+	}
+	defer func() {
+		stopped()
+		<-moved
+	}()
 	errc := make(chan error, 1)
 	go func() { errc <- s.srv.Serve(s.ln) }()
 	select {
@@ -108,6 +131,19 @@ func (s *smtpServer) serve(ctx context.Context) error {
 	}
 	<-errc
 	return nil
+}
+
+// store parses one mail and stores it in the journal when there is one,
+// else in the inbox (Adapter.ingest).
+func (s *smtpSession) store(ctx context.Context, raw io.Reader, max int64) (*intake.Message, error) {
+	if s.srv.journal == nil {
+		return s.a.ingest(ctx, s.inbox, raw, max)
+	}
+	msg, err := s.a.normalize(raw, max)
+	if err != nil {
+		return nil, err
+	}
+	return msg, s.srv.journal.accept(ctx, msg)
 }
 
 // smtpSession is one SMTP transaction sequence.
@@ -186,7 +222,7 @@ func (s *smtpSession) Data(r io.Reader) error {
 	}
 	defer release()
 	max := s.a.smtpMaxSize() + int64(len(rp))
-	msg, err := s.a.ingest(ctx, s.inbox, data.reader(), max)
+	msg, err := s.store(ctx, data.reader(), max)
 	var smtpErr *smtp.SMTPError
 	var refused *mailparse.RefusedError
 	switch {

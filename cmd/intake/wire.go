@@ -35,8 +35,14 @@ func (m *Main) wire(ctx context.Context) error {
 	m.Adapters = map[intake.Channel]channels.Adapter{}
 	if ec := m.Config.Channels.Email; ec.Enabled() {
 		detector := lang.New()
-		a, err := email.New(ec, m.Store, m.Logger, email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }),
-			email.WithLeaseHolder(m.Config.Instance))
+		opts := []email.Option{email.WithLanguageDetector(func(s string) string { return detector.Detect(s).Lang }),
+			email.WithLeaseHolder(m.Config.Instance)}
+		if m.Config.Store.Kind == config.StoreBolt {
+			// The embedded store has one writer; the listener's own journal
+			// spares it several writes per mail (see email.WithJournal).
+			opts = append(opts, email.WithJournal(m.Config.Store.Path+".smtp-journal"))
+		}
+		a, err := email.New(ec, m.Store, m.Logger, opts...)
 		if err != nil {
 			return fmt.Errorf("email: %w", err)
 		}
