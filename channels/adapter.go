@@ -69,6 +69,15 @@ type Diagnoser interface {
 	SetupProblem() error
 }
 
+// Spooler is implemented by adapters that keep accepted messages in a queue
+// of their own before the inbox (the SMTP listener's journal). Spooled
+// returns that queue's name and how many messages it holds not yet in the
+// inbox; ok is false when the adapter runs without one. intake_queue_depth
+// reports it beside the inbox.
+type Spooler interface {
+	Spooled() (queue string, n int, ok bool)
+}
+
 // Sent describes a delivered reply.
 type Sent struct {
 	// MessageID is the ID the channel gave the reply (email Message-ID, Slack ts).

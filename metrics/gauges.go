@@ -23,7 +23,7 @@ var Queues = []string{channels.InboxQueue, channels.OutboxQueue, channels.DeadQu
 
 var (
 	queueDepth = prometheus.NewDesc("intake_queue_depth",
-		"Messages in a durable queue (in flight included): inbox, outbox, and the dead-letter queues inbox.dead and outbox.dead.",
+		"Messages in a durable queue (in flight included): inbox, outbox, the dead-letter queues inbox.dead and outbox.dead, and smtp.journal (mail the SMTP listener accepted and has not moved into the inbox yet; embedded store only).",
 		[]string{"queue"}, nil)
 	adapterUp = prometheus.NewDesc("intake_adapter_connected",
 		"1 while a chat adapter holds its connection to the service (Slack Socket Mode, Discord gateway; Slack HTTP mode: auth.test answered), else 0.",
@@ -89,6 +89,11 @@ func (c *stateCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		if d, ok := a.(channels.Diagnoser); ok {
 			ch <- prometheus.MustNewConstMetric(adapterProblem, prometheus.GaugeValue, bool01(d.SetupProblem() != nil), string(name))
+		}
+		if s, ok := a.(channels.Spooler); ok {
+			if q, n, ok := s.Spooled(); ok {
+				ch <- prometheus.MustNewConstMetric(queueDepth, prometheus.GaugeValue, float64(n), q)
+			}
 		}
 	}
 }

@@ -47,7 +47,10 @@ type Adapter struct {
 	imapToken, smtpToken *mailToken
 }
 
-var _ channels.Adapter = (*Adapter)(nil)
+var (
+	_ channels.Adapter = (*Adapter)(nil)
+	_ channels.Spooler = (*Adapter)(nil)
+)
 
 // Store is what the adapter keeps in the store: the IMAP poller lease and
 // the keys of the per-sender rate window. It never reads or writes

@@ -129,3 +129,15 @@ func (q *smtpJournal) acceptAll(ctx context.Context, msgs []*intake.Message) err
 	}
 	return nil
 }
+
+// Spooled reports the mails in the SMTP listener's journal not yet in the
+// inbox (channels.Spooler); ok is false without a journal.
+func (a *Adapter) Spooled() (queue string, n int, ok bool) {
+	a.mu.Lock()
+	srv := a.smtpSrv
+	a.mu.Unlock()
+	if srv == nil || srv.journal == nil {
+		return "", 0, false
+	}
+	return "smtp.journal", srv.journal.j.Len(), true
+}

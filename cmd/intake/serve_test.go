@@ -234,6 +234,11 @@ func TestServeAnswersAnEmailIntoTheOutbox(t *testing.T) {
 			t.Errorf("reply lacks %q:\n%s", want, reply)
 		}
 	}
+	// The embedded store of example.yaml: the listener's journal is
+	// reported, and empty once the mail was answered.
+	if _, metrics := httpGet(t, "http://"+g.addr+"/metrics"); !strings.Contains(metrics, `intake_queue_depth{queue="smtp.journal"} 0`) {
+		t.Errorf("/metrics lacks the empty SMTP journal:\n%s", metrics)
+	}
 	g.stop(t)
 }
 

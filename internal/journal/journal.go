@@ -172,6 +172,13 @@ func (j *Journal) Done(seq uint64, n int) error {
 	return first
 }
 
+// Len returns how many records are appended (or replayed) and not done.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.undone
+}
+
 // Close stops the writer; appends in flight fail with ErrClosed or finish.
 // Records not done stay on disk for the next Open.
 func (j *Journal) Close() error {
