@@ -35,7 +35,7 @@ func TestQueueDepthReadsTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `
-# HELP intake_queue_depth Messages in a durable queue (in flight included): inbox, outbox, and the dead-letter queues inbox.dead and outbox.dead.
+# HELP intake_queue_depth Messages in a durable queue (in flight included): inbox, outbox, the dead-letter queues inbox.dead and outbox.dead, and smtp.journal (mail the SMTP listener accepted and has not moved into the inbox yet; embedded store only).
 # TYPE intake_queue_depth gauge
 intake_queue_depth{queue="inbox"} 3
 intake_queue_depth{queue="inbox.dead"} 2
