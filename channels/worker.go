@@ -244,22 +244,23 @@ func (e *incidentError) Unwrap() error { return e.err }
 // of its sender's window, see withSenderKeys), or prepares a new one
 // (created is then true and the incident is not stored yet).
 func (w *Worker) thread(ctx context.Context, msg *intake.Message) (inc *intake.Incident, created bool, err error) {
-	if err := w.withSenderKeys(ctx, msg); err != nil {
+	reads := newThreadReads()
+	if err := w.withSenderKeys(ctx, msg, reads); err != nil {
 		return nil, false, err
 	}
-	for _, k := range msg.ThreadKeys {
-		id, err := w.Store.LookupThread(ctx, k)
-		if errors.Is(err, store.ErrNotFound) {
+	ids, err := w.Store.LookupThreads(ctx, msg.ThreadKeys)
+	if err != nil {
+		return nil, false, fmt.Errorf("look up threads: %w", err)
+	}
+	for i, id := range ids {
+		if id == "" {
 			continue
 		}
+		inc, err := w.incident(ctx, reads, id)
 		if err != nil {
-			return nil, false, fmt.Errorf("look up thread %s: %w", k, err)
+			return nil, false, fmt.Errorf("thread %s: %w", msg.ThreadKeys[i], err)
 		}
-		inc, err := w.Store.GetIncident(ctx, id)
-		if err != nil {
-			return nil, false, fmt.Errorf("thread %s: %w", k, err)
-		}
-		return inc, false, nil
+		return inc, false, nil // the first key in the message's order wins
 	}
 	id, err := w.Store.NextIncidentID(ctx)
 	if err != nil {

@@ -49,20 +49,28 @@ func BenchmarkWorker(b *testing.B) {
 				b.Fatalf("bolt.Open = %v", err)
 			}
 			b.Cleanup(func() { _ = s.Close() })
-			benchWorker(b, []store.Store{s}, s, benchSetup{conc, time.Minute}, "commits/msg", s.Commits)
+			benchWorker(b, []store.Store{s}, s, benchSetup{conc, time.Minute, false}, "commits/msg", s.Commits)
 		})
 		b.Run(fmt.Sprintf("redis/concurrency=%d", conc), func(b *testing.B) {
 			s, prefix := openRedis(b, "")
 			watch, _ := openRedis(b, prefix) // its requests are not counted
-			benchWorker(b, []store.Store{s}, watch, benchSetup{conc, time.Minute}, "roundtrips/msg", s.RoundTrips)
+			benchWorker(b, []store.Store{s}, watch, benchSetup{conc, time.Minute, false}, "roundtrips/msg", s.RoundTrips)
 		})
 	}
+	// Messages shaped as mail: a sender window (thread_window) and the
+	// keys of a Message-ID and the mail it answers, so threading reads the
+	// sender's window generations as well as the message's keys.
+	b.Run("redis/mail/concurrency=8", func(b *testing.B) {
+		s, prefix := openRedis(b, "")
+		watch, _ := openRedis(b, prefix)
+		benchWorker(b, []store.Store{s}, watch, benchSetup{8, time.Minute, true}, "roundtrips/msg", s.RoundTrips)
+	})
 	b.Run("redis/instances=2", func(b *testing.B) {
 		s1, prefix := openRedis(b, "")
 		s2, _ := openRedis(b, prefix)
 		watch, _ := openRedis(b, prefix)
 		trips := func() uint64 { return s1.RoundTrips() + s2.RoundTrips() }
-		benchWorker(b, []store.Store{s1, s2}, watch, benchSetup{8, 3 * time.Second}, "roundtrips/msg", trips)
+		benchWorker(b, []store.Store{s1, s2}, watch, benchSetup{8, 3 * time.Second, false}, "roundtrips/msg", trips)
 	})
 }
 
@@ -70,6 +78,8 @@ func BenchmarkWorker(b *testing.B) {
 type benchSetup struct {
 	concurrency int
 	visibility  time.Duration
+	// mail shapes the messages as mail (see BenchmarkWorker).
+	mail bool
 }
 
 // benchWorker runs one worker per store (clients of one backend, as
@@ -90,6 +100,13 @@ func benchWorker(b *testing.B, stores []store.Store, watch store.Store, setup be
 		for i := 0; i < incidents && n < b.N; i++ {
 			conv := fmt.Sprintf("conv-%d", i)
 			msg := chantest.Message(fmt.Sprintf("m-%d-%d", i, k), fmt.Sprintf("cust-%d", i), conv, "the printer is down")
+			if setup.mail {
+				msg.Subject, msg.SenderWindow = "the printer", time.Hour
+				msg.ThreadKeys = []intake.ThreadKey{intake.EmailThreadKey(fmt.Sprintf("m-%d-%d@x", i, k))}
+				if k > 0 {
+					msg.ThreadKeys = append(msg.ThreadKeys, intake.EmailThreadKey(fmt.Sprintf("m-%d-%d@x", i, k-1)))
+				}
+			}
 			if err := inbox.Accept(ctx, msg); err != nil {
 				b.Fatalf("Accept = %v", err)
 			}

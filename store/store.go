@@ -85,6 +85,10 @@ type Incidents interface {
 	UpdateIncident(ctx context.Context, inc *intake.Incident, keys []intake.ThreadKey) error
 	// LookupThread returns the incident a thread key maps to, or ErrNotFound.
 	LookupThread(ctx context.Context, key intake.ThreadKey) (intake.IncidentID, error)
+	// LookupThreads is LookupThread for each of keys in one read (one
+	// transaction, one round trip): ids[i] is the incident keys[i] maps to,
+	// "" when it maps to none.
+	LookupThreads(ctx context.Context, keys []intake.ThreadKey) (ids []intake.IncidentID, err error)
 	// ListIncidents returns the incidents matching f, newest first (latest
 	// CreatedAt; equal times by descending ID), after f.Before if set.
 	ListIncidents(ctx context.Context, f Filter) ([]*intake.Incident, error)

@@ -202,6 +202,28 @@ func (s *Store) LookupThread(ctx context.Context, key intake.ThreadKey) (intake.
 	return id, nil
 }
 
+// LookupThreads reads every key in one read-only transaction.
+func (s *Store) LookupThreads(ctx context.Context, keys []intake.ThreadKey) ([]intake.IncidentID, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]intake.IncidentID, len(keys))
+	err := s.view(func(tx *bbolt.Tx) error {
+		threads, err := bucket(tx, bThreads)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			ids[i] = intake.IncidentID(threads.Get([]byte(k))) // copied out of the mapped page
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("lookup %d thread keys: %w", len(keys), err)
+	}
+	return ids, nil
+}
+
 // ListIncidents walks the narrowest index backwards (newest first) and checks
 // the other filter field on each incident.
 func (s *Store) ListIncidents(ctx context.Context, f store.Filter) ([]*intake.Incident, error) {

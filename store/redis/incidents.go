@@ -133,6 +133,37 @@ func (s *Store) LookupThread(ctx context.Context, key intake.ThreadKey) (intake.
 	return intake.IncidentID(id), nil
 }
 
+// LookupThreads sends one GET per key in one pipeline: one round trip, and
+// unlike MGET it stays valid on a Redis Cluster, where the keys live in
+// different slots.
+func (s *Store) LookupThreads(ctx context.Context, keys []intake.ThreadKey) ([]intake.IncidentID, error) {
+	if len(keys) == 0 {
+		return nil, ctx.Err()
+	}
+	cmds := make([]*goredis.StringCmd, len(keys))
+	_, err := s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		for i, k := range keys {
+			cmds[i] = p.Get(ctx, s.key("thread", string(k)))
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, fmt.Errorf("lookup %d thread keys: %w", len(keys), err)
+	}
+	ids := make([]intake.IncidentID, len(keys))
+	for i, c := range cmds {
+		id, err := c.Result()
+		switch {
+		case errors.Is(err, goredis.Nil):
+		case err != nil:
+			return nil, fmt.Errorf("lookup thread %q: %w", keys[i], err)
+		default:
+			ids[i] = intake.IncidentID(id)
+		}
+	}
+	return ids, nil
+}
+
 // indexKeys are the first four KEYS of the create and update scripts.
 func (s *Store) indexKeys(inc *intake.Incident) []string {
 	return []string{

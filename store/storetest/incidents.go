@@ -15,6 +15,7 @@ import (
 
 var incidentTests = []test{
 	{"Incident/CreateGet", testCreateGet},
+	{"Incident/LookupThreads", testLookupThreads},
 	{"Incident/CreateConflict", testCreateConflict},
 	{"Incident/UpdateVersioning", testUpdateVersioning},
 	{"Incident/UpdateKeys", testUpdateKeys},
@@ -348,5 +349,32 @@ func testClaimConcurrent(t *testing.T, f Factory) {
 	list, err := b.ListIncidents(ctx, store.Filter{Status: intake.StatusClaimed})
 	if err != nil || len(list) != 1 {
 		t.Errorf("ListIncidents(status=claimed) = %d incidents, %v, want 1, nil", len(list), err)
+	}
+}
+
+// LookupThreads answers for each key in order, "" for a key mapped to no
+// incident, and sees keys mapped by the other handle.
+func testLookupThreads(t *testing.T, f Factory) {
+	ctx := t.Context()
+	a, b := f(t)
+	if ids, err := b.LookupThreads(ctx, nil); err != nil || len(ids) != 0 {
+		t.Errorf("LookupThreads(nil) = %v, %v, want none, nil", ids, err)
+	}
+	one := newIncident("INC-000001", intake.StatusNew, "", base)
+	two := newIncident("INC-000002", intake.StatusNew, "", base)
+	if err := a.CreateIncident(ctx, one, []intake.ThreadKey{"email:a@x", "email:b@x"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CreateIncident(ctx, two, []intake.ThreadKey{"slack:C1:1.0"}); err != nil {
+		t.Fatal(err)
+	}
+	keys := []intake.ThreadKey{"email:none@x", "slack:C1:1.0", "email:b@x", "email:none@x", "email:a@x"}
+	ids, err := b.LookupThreads(ctx, keys)
+	if err != nil {
+		t.Fatalf("LookupThreads = %v", err)
+	}
+	want := []intake.IncidentID{"", "INC-000002", "INC-000001", "", "INC-000001"}
+	if fmt.Sprint(ids) != fmt.Sprint(want) {
+		t.Errorf("LookupThreads(%v) = %q, want %q", keys, ids, want)
 	}
 }
