@@ -35,8 +35,8 @@ end
 return ranks
 `)
 
-// errNoWindow: an entry without a window name (the embedded store cannot
-// keep one, so neither does this one).
+// errNoWindow: an entry without a window name, refused as the embedded
+// store refuses it (bbolt names no bucket ""), so that both stores agree.
 var errNoWindow = errors.New("window name is empty")
 
 // Rank is store.Windows.Rank in one script.
