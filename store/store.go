@@ -33,7 +33,6 @@ var (
 type Store interface {
 	Incidents
 	Dedupe
-	DedupeBatch
 	Windows
 	Queues
 	Timers
@@ -101,16 +100,6 @@ type Dedupe interface {
 	Seen(ctx context.Context, key string) (bool, error)
 }
 
-// DedupeBatch is Dedupe for many keys at once, at the cost of one of its
-// calls: one round trip on a server, one transaction on a file.
-type DedupeBatch interface {
-	// MarkSeenMany is MarkSeen for each of keys in order: fresh[i] tells
-	// whether keys[i] was new (a key given twice is new at most once).
-	MarkSeenMany(ctx context.Context, keys []string, ttl time.Duration) (fresh []bool, err error)
-	// SeenMany is Seen for each of keys.
-	SeenMany(ctx context.Context, keys []string) (seen []bool, err error)
-}
-
 // Windows counts distinct members in shared, expiring windows, such as the
 // messages one sender wrote this hour (a per-sender rate limit).
 type Windows interface {
@@ -123,7 +112,8 @@ type Windows interface {
 	// members of a window. A window, members and count, is forgotten ttl
 	// after its first member joined; the next member starts it again at 1.
 	// All entries cost one write: one transaction on a file, one round
-	// trip on a server.
+	// trip on a server. An entry with an empty Window is an error, and
+	// then no member joins.
 	Rank(ctx context.Context, entries []WindowEntry, ttl time.Duration) (ranks []int, err error)
 }
 

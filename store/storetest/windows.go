@@ -52,7 +52,7 @@ func testRank(t *testing.T, f Factory) {
 }
 
 // testRankEmpty: no entries is no ranks on either handle; an entry without
-// a window is refused.
+// a window is refused, and none of its call's members joins.
 func testRankEmpty(t *testing.T, f Factory) {
 	ctx := t.Context()
 	a, b := f(t)
@@ -64,6 +64,9 @@ func testRankEmpty(t *testing.T, f Factory) {
 	in := entries("rate:ana:1", "m1", "", "m2")
 	if got, err := a.Rank(ctx, in, time.Hour); err == nil {
 		t.Errorf("Rank(%v) = %v, nil, want an error for the empty window", in, got)
+	}
+	if got, err := b.Rank(ctx, entries("rate:ana:1", "m0"), time.Hour); err != nil || !slices.Equal(got, []int{1}) {
+		t.Errorf("Rank(m0) after a refused call = %v, %v, want [1], nil (the refused call adds no member)", got, err)
 	}
 }
 
