@@ -1,7 +1,8 @@
 // Package store defines the contract for intake's durable state — incidents,
-// thread keys, dedupe keys, queues, timers and leases — and the helpers built
-// on it. Implementations live in store/bolt (embedded, one file) and
-// store/redis; store/storetest holds the conformance suite both must pass.
+// thread keys, dedupe keys, counting windows, queues, timers and leases —
+// and the helpers built on it. Implementations live in store/bolt (embedded,
+// one file) and store/redis; store/storetest holds the conformance suite
+// both must pass.
 package store
 
 import (
@@ -32,7 +33,7 @@ var (
 type Store interface {
 	Incidents
 	Dedupe
-	DedupeBatch
+	Windows
 	Queues
 	Timers
 	Leases
@@ -103,14 +104,26 @@ type Dedupe interface {
 	Seen(ctx context.Context, key string) (bool, error)
 }
 
-// DedupeBatch is Dedupe for many keys at once, at the cost of one of its
-// calls: one round trip on a server, one transaction on a file.
-type DedupeBatch interface {
-	// MarkSeenMany is MarkSeen for each of keys in order: fresh[i] tells
-	// whether keys[i] was new (a key given twice is new at most once).
-	MarkSeenMany(ctx context.Context, keys []string, ttl time.Duration) (fresh []bool, err error)
-	// SeenMany is Seen for each of keys.
-	SeenMany(ctx context.Context, keys []string) (seen []bool, err error)
+// Windows counts distinct members in shared, expiring windows, such as the
+// messages one sender wrote this hour (a per-sender rate limit).
+type Windows interface {
+	// Rank adds each entry's Member to its Window unless it is there
+	// already, and returns, for each entry in order, the member's rank in
+	// its window: 1 for the first member that joined, 2 for the next, with
+	// no gaps. A member added before keeps its rank, so asking again (a
+	// message read twice after a crash, or given twice in entries) gives
+	// the same answer. Concurrent callers never get one rank for two
+	// members of a window. A window, members and count, is forgotten ttl
+	// after its first member joined; the next member starts it again at 1.
+	// All entries cost one write: one transaction on a file, one round
+	// trip on a server. An entry with an empty Window is an error, and
+	// then no member joins.
+	Rank(ctx context.Context, entries []WindowEntry, ttl time.Duration) (ranks []int, err error)
+}
+
+// WindowEntry is one member of one window, for Windows.Rank.
+type WindowEntry struct {
+	Window, Member string
 }
 
 // Delivery is a queue message handed to one consumer.

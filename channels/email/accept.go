@@ -1,19 +1,17 @@
 package email
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/channels/email/mailparse"
+	"github.com/intake-support/intake/store"
 )
 
 // ingest normalizes one raw message, applies what only email knows (the
@@ -51,137 +49,49 @@ func (a *Adapter) normalize(raw io.Reader, maxSize int64) (*intake.Message, erro
 
 // rateLimit marks each of msgs as automatic when its sender wrote more than
 // RateLimit.Messages times in the current fixed window of RateLimit.Per.
-// Automatic messages and messages without a sender are not counted. It is
-// idempotent, so a message read twice (a crash before the IMAP flag) gives
-// the same result.
+// Automatic messages and messages without a sender are not counted.
 //
-// Counting uses the store's dedupe keys, which every instance shares: slot k
-// of the window is the key "email-rate:<addr>:<window>:<k>", and a message
-// takes the first free slot. A message seen before in the window (read
-// again after a crash) is not counted twice. The window is fixed, not
+// Each sender's window is a store window, "email-rate:<addr>:<window
+// number>", which every instance shares; a message joins it under its ID and
+// is over the limit when its rank there is above RateLimit.Messages. A
+// message keeps its rank, so one read twice (a crash before the IMAP flag)
+// gets the same answer and is not counted twice. The window is fixed, not
 // sliding: a burst straddling two windows may get up to twice the limit.
 //
-// However many messages and senders msgs holds, the store is asked three
-// times in two round trips: the messages' keys and which of their senders'
-// slots are taken at once, then taking the free slots; two more per retry
-// when another instance takes a slot between the two.
+// However many messages and senders msgs holds, it costs the store one
+// write (store.Windows.Rank).
 func (a *Adapter) rateLimit(ctx context.Context, msgs []*intake.Message) error {
 	rl := a.cfg.RateLimit
 	if rl.Messages <= 0 || rl.Per <= 0 {
 		return nil
 	}
-	var todo []senderMessage
-	var keys []string
+	window := ":" + strconv.FormatInt(a.opts.now().UnixNano()/int64(rl.Per), 10)
+	var counted []*intake.Message
+	var entries []store.WindowEntry
 	for _, msg := range msgs {
 		if msg.AutoReply || msg.From.ID == "" {
 			continue
 		}
-		window := strconv.FormatInt(a.opts.now().UnixNano()/int64(rl.Per), 10)
-		m := senderMessage{msg, "email-rate:" + strings.ToLower(msg.From.ID) + ":" + window + ":"}
-		todo, keys = append(todo, m), append(keys, m.prefix+"msg:"+string(msg.ID))
+		counted = append(counted, msg)
+		entries = append(entries, store.WindowEntry{Window: "email-rate:" + strings.ToLower(msg.From.ID) + window, Member: string(msg.ID)})
 	}
-	if len(todo) == 0 {
+	if len(entries) == 0 {
 		return nil
 	}
-	var fresh []bool
-	var taken map[string][]bool
-	var markErr, seenErr error
-	var wg sync.WaitGroup
-	wg.Go(func() { taken, seenErr = a.slotsTaken(ctx, todo) })
-	fresh, markErr = a.st.MarkSeenMany(ctx, keys, 2*rl.Per)
-	wg.Wait()
-	if err := cmp.Or(markErr, seenErr); err != nil {
+	// A window joined at any time within its Per outlives its end with a
+	// ttl of Per; twice that lets an instance whose clock is behind the
+	// others' still count in it.
+	ranks, err := a.st.Rank(ctx, entries, 2*rl.Per)
+	if err != nil {
 		return fmt.Errorf("rate window: %w", err)
 	}
-	var counted []senderMessage
-	for i, m := range todo {
-		if fresh[i] {
-			counted = append(counted, m)
+	for i, msg := range counted {
+		if ranks[i] > rl.Messages {
+			msg.AutoReply, msg.AutoReplyReason = true, "rate limit"
+			a.log.Info("sender over the rate limit; message recorded, not answered", "id", msg.ID)
 		}
-	}
-	for len(counted) > 0 {
-		again, err := a.takeSlots(ctx, counted, taken)
-		if err != nil {
-			return fmt.Errorf("rate window: %w", err)
-		}
-		if len(again) == 0 {
-			return nil
-		}
-		if taken, err = a.slotsTaken(ctx, again); err != nil {
-			return fmt.Errorf("rate window: %w", err)
-		}
-		counted = again
 	}
 	return nil
-}
-
-// senderMessage is a message with the prefix of its sender's window keys.
-type senderMessage struct {
-	msg    *intake.Message
-	prefix string
-}
-
-// slotKey is the key of slot k (from 0) of the window prefix.
-func slotKey(prefix string, k int) string { return prefix + strconv.Itoa(k+1) }
-
-// slotsTaken reads, for each sender window of msgs, which of its slots are
-// taken, in one call.
-func (a *Adapter) slotsTaken(ctx context.Context, msgs []senderMessage) (map[string][]bool, error) {
-	n := a.cfg.RateLimit.Messages
-	var prefixes, slots []string
-	for _, m := range msgs {
-		if !slices.Contains(prefixes, m.prefix) {
-			prefixes = append(prefixes, m.prefix)
-			for k := range n {
-				slots = append(slots, slotKey(m.prefix, k))
-			}
-		}
-	}
-	seen, err := a.st.SeenMany(ctx, slots)
-	if err != nil {
-		return nil, err
-	}
-	taken := make(map[string][]bool, len(prefixes))
-	for i, p := range prefixes {
-		taken[p] = seen[i*n : (i+1)*n]
-	}
-	return taken, nil
-}
-
-// takeSlots gives each of msgs, in order, a slot of its sender's window that
-// taken says is free, and marks the messages left without one as automatic.
-// It returns the messages whose slot another instance took meanwhile, to try
-// again.
-func (a *Adapter) takeSlots(ctx context.Context, msgs []senderMessage, taken map[string][]bool) ([]senderMessage, error) {
-	next := map[string]int{} // the next slot to look at, per window
-	var claim []string
-	var claimers []senderMessage
-	for _, m := range msgs {
-		slots := taken[m.prefix]
-		k := next[m.prefix]
-		for k < len(slots) && slots[k] {
-			k++
-		}
-		if k == len(slots) {
-			m.msg.AutoReply, m.msg.AutoReplyReason = true, "rate limit"
-			a.log.Info("sender over the rate limit; message recorded, not answered", "id", m.msg.ID)
-			next[m.prefix] = k
-			continue
-		}
-		claim, claimers = append(claim, slotKey(m.prefix, k)), append(claimers, m)
-		next[m.prefix] = k + 1
-	}
-	got, err := a.st.MarkSeenMany(ctx, claim, 2*a.cfg.RateLimit.Per)
-	if err != nil {
-		return nil, err
-	}
-	var again []senderMessage
-	for i, ok := range got {
-		if !ok {
-			again = append(again, claimers[i])
-		}
-	}
-	return again, nil
 }
 
 // sleep waits d or until ctx is done.

@@ -3,6 +3,7 @@ package email
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,13 +11,18 @@ import (
 	"github.com/intake-support/intake/channels"
 	"github.com/intake-support/intake/config"
 	"github.com/intake-support/intake/store"
+	"github.com/intake-support/intake/store/bolt"
 	redisstore "github.com/intake-support/intake/store/redis"
 )
 
+// TestRateLimitPerSender: beyond 2 messages in the hour a sender's mail is
+// automatic; a message read again (after a crash) gets the answer it got the
+// first time, over the limit or not; the next hour counts from 1 again.
 func TestRateLimitPerSender(t *testing.T) {
 	s := openBolt(t, "")
 	cfg := config.Email{Address: "soporte@example.test", RateLimit: config.RateLimit{Messages: 2, Per: time.Hour}}
-	a, err := New(cfg, s, quietLogger(), WithClock(fixedNow))
+	now := fixedNow()
+	a, err := New(cfg, s, quietLogger(), WithClock(func() time.Time { return now }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +35,17 @@ func TestRateLimitPerSender(t *testing.T) {
 		return msg
 	}
 	tests := []struct {
-		id   string
-		want bool
-	}{{"r1@x", false}, {"r2@x", false}, {"r1@x", false}, {"r3@x", true}, {"r4@x", true}}
+		id    string
+		later time.Duration // how long after fixedNow
+		want  bool
+	}{
+		{"r1@x", 0, false}, {"r2@x", 0, false}, {"r1@x", 0, false}, {"r3@x", 0, true}, {"r4@x", 0, true}, {"r3@x", 0, true},
+		{"r5@x", time.Hour, false}, {"r6@x", time.Hour, false}, {"r7@x", time.Hour, true},
+	}
 	for _, tc := range tests {
+		now = fixedNow().Add(tc.later)
 		if got := ingest(tc.id); got.AutoReply != tc.want || (tc.want && got.AutoReplyReason != "rate limit") {
-			t.Errorf("ingest(%s): auto_reply %v (%q), want %v", tc.id, got.AutoReply, got.AutoReplyReason, tc.want)
+			t.Errorf("ingest(%s) at +%v: auto_reply %v (%q), want %v", tc.id, tc.later, got.AutoReply, got.AutoReplyReason, tc.want)
 		}
 	}
 }
@@ -93,6 +104,55 @@ func TestRateLimitBatch(t *testing.T) {
 				if got.AutoReply != tc.want {
 					t.Errorf("ingest(%s) after the batch: auto_reply %v, want %v", tc.id, got.AutoReply, tc.want)
 				}
+			}
+		})
+	}
+}
+
+// TestSMTPAcceptWrites counts what one mail accepted over SMTP costs the
+// store, with the sender rate window on: one write for the window and one
+// for the inbox (bolt: fsync'd commits; Redis: requests). In a burst every
+// bolt write waits for the one committer, so they bound the accept rate.
+func TestSMTPAcceptWrites(t *testing.T) {
+	stores := map[string]func(t *testing.T) (store.Store, func() uint64){
+		"bolt": func(t *testing.T) (store.Store, func() uint64) {
+			s := openBolt(t, "").(*bolt.Store)
+			return s, s.Commits
+		},
+		"redis": func(t *testing.T) (store.Store, func() uint64) {
+			s, err := redisstore.Open(context.Background(), "redis://"+startRedis(t)+"/0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = s.Close() })
+			return s, s.RoundTrips
+		},
+	}
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			s, writes := open(t)
+			const n = 10
+			addr := startSMTPIntakeWith(t, s, config.RateLimit{Messages: n, Per: time.Hour})
+			send := func(from, id string) {
+				t.Helper()
+				if err := sendRaw(addr, from, "soporte@example.test", customerMail(from, id, "hola", "hola")); err != nil {
+					t.Fatalf("send %s = %v", id, err)
+				}
+			}
+			send("warm@cliente.test", "warm@x") // the first use of each script loads it on Redis
+			for _, phase := range []string{"within the limit", "over the limit"} {
+				before := writes()
+				for i := range n {
+					send("ana@cliente.test", fmt.Sprintf("%d-%s@x", i, phase[:4]))
+				}
+				perMail := float64(writes()-before) / n
+				t.Logf("%s, %s: %.2f store writes per accepted SMTP mail", name, phase, perMail)
+				if perMail != 2 {
+					t.Errorf("%s, %s: %.2f store writes per accepted SMTP mail, want 2 (rate window, inbox)", name, phase, perMail)
+				}
+			}
+			if got := inboxLen(t, s); got != 2*n+1 {
+				t.Errorf("inbox holds %d messages, want %d", got, 2*n+1)
 			}
 		})
 	}

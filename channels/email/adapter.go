@@ -53,11 +53,10 @@ var (
 )
 
 // Store is what the adapter keeps in the store: the IMAP poller lease and
-// the keys of the per-sender rate window. It never reads or writes
-// incidents: threading and bounce notes are the spine's.
+// the per-sender rate windows. It never reads or writes incidents:
+// threading and bounce notes are the spine's.
 type Store interface {
-	store.Dedupe
-	store.DedupeBatch
+	store.Windows
 	store.Leases
 	// Ping reports whether the store answers, to tell a store outage from a
 	// mailbox one.

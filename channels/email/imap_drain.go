@@ -111,7 +111,7 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []ima
 	slices.SortFunc(msgs, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
 	// Every message is parsed in a goroutine of its own (a chunk is at most
 	// fetchBatch messages and batchBytes); the rate window of them all then
-	// costs the store a fixed number of calls (see rateLimit).
+	// costs the store one write (see rateLimit).
 	reads := make([]read, len(msgs))
 	var wg sync.WaitGroup
 	for i, m := range msgs {

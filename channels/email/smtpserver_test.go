@@ -22,7 +22,13 @@ import (
 // store inbox, and returns its address.
 func startSMTPIntake(t *testing.T, s store.Store) string {
 	t.Helper()
-	cfg := config.Email{Address: "soporte@example.test", SMTPListen: config.SMTPListen{
+	return startSMTPIntakeWith(t, s, config.RateLimit{})
+}
+
+// startSMTPIntakeWith is startSMTPIntake with a sender rate window.
+func startSMTPIntakeWith(t *testing.T, s store.Store, rl config.RateLimit) string {
+	t.Helper()
+	cfg := config.Email{Address: "soporte@example.test", RateLimit: rl, SMTPListen: config.SMTPListen{
 		Addr: "127.0.0.1:0", Domains: []string{"example.test"}, MaxSize: 64 * config.KB}}
 	a, err := New(cfg, s, quietLogger())
 	if err != nil {

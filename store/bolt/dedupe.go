@@ -32,54 +32,6 @@ func (s *Store) MarkSeen(ctx context.Context, key string, ttl time.Duration) (bo
 	return fresh, nil
 }
 
-// MarkSeenMany is MarkSeen for each of keys, in one transaction.
-func (s *Store) MarkSeenMany(ctx context.Context, keys []string, ttl time.Duration) ([]bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	fresh := make([]bool, len(keys))
-	if len(keys) == 0 {
-		return fresh, nil
-	}
-	err := s.update(func(tx *bbolt.Tx) error {
-		for i, key := range keys {
-			var err error
-			if fresh[i], err = s.markSeen(tx, key, ttl); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mark seen %d keys: %w", len(keys), err)
-	}
-	return fresh, nil
-}
-
-// SeenMany is Seen for each of keys, in one read transaction.
-func (s *Store) SeenMany(ctx context.Context, keys []string) ([]bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	seen := make([]bool, len(keys))
-	now := s.now()
-	err := s.view(func(tx *bbolt.Tx) error {
-		b, err := bucket(tx, bSeen)
-		if err != nil {
-			return err
-		}
-		for i, key := range keys {
-			v := b.Get([]byte(key))
-			seen[i] = len(v) == 8 && keyTime(v).After(now)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("seen %d keys: %w", len(keys), err)
-	}
-	return seen, nil
-}
-
 // markSeen remembers key until now+ttl and reports whether it was new.
 func (s *Store) markSeen(tx *bbolt.Tx, key string, ttl time.Duration) (bool, error) {
 	seen, err := bucket(tx, bSeen)

@@ -21,6 +21,8 @@ var (
 	bByTier    = []byte("idx_tier")      // tier 0 created|id -> nil
 	bSeen      = []byte("dedupe")        // key -> expires
 	bSeenExp   = []byte("dedupe_expiry") // expires|key -> nil
+	bWindows   = []byte("windows")       // window -> bucket (see windows.go)
+	bWindowExp = []byte("window_expiry") // expires|window -> nil
 	bLeases    = []byte("leases")        // name -> expires|holder
 	bQueues    = []byte("queues")        // name -> bucket (see queues.go)
 	bTimers    = []byte("timers")        // id -> due|payload
@@ -33,7 +35,7 @@ var (
 )
 
 func initBuckets(tx *bbolt.Tx) error {
-	for _, name := range [][]byte{bMeta, bIncidents, bThreads, bByCreated, bByStatus, bByTier, bSeen, bSeenExp, bLeases, bQueues, bTimers, bTimerDue} {
+	for _, name := range [][]byte{bMeta, bIncidents, bThreads, bByCreated, bByStatus, bByTier, bSeen, bSeenExp, bWindows, bWindowExp, bLeases, bQueues, bTimers, bTimerDue} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}

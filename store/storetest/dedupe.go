@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -14,38 +13,6 @@ var dedupeTests = []test{
 	{"Dedupe/MarkSeen", testMarkSeen},
 	{"Dedupe/Expiry", testDedupeExpiry},
 	{"Dedupe/Concurrent", testMarkSeenConcurrent},
-	{"Dedupe/Many", testMarkSeenMany},
-}
-
-// testMarkSeenMany: the batched calls answer as MarkSeen and Seen would, key
-// by key in order, and share what the single calls remember.
-func testMarkSeenMany(t *testing.T, f Factory) {
-	ctx := t.Context()
-	a, b := f(t)
-	if got, err := a.MarkSeen(ctx, "rate:2", time.Hour); err != nil || !got {
-		t.Fatalf("MarkSeen(rate:2) = %v, %v, want true, nil", got, err)
-	}
-	keys := []string{"rate:1", "rate:2", "rate:3", "rate:1"}
-	got, err := b.MarkSeenMany(ctx, keys, time.Hour)
-	if want := []bool{true, false, true, false}; err != nil || !slices.Equal(got, want) {
-		t.Errorf("MarkSeenMany(%q) = %v, %v, want %v, nil", keys, got, err, want)
-	}
-	if got, err := a.MarkSeen(ctx, "rate:3", time.Hour); err != nil || got {
-		t.Errorf("MarkSeen(rate:3) after MarkSeenMany = %v, %v, want false, nil", got, err)
-	}
-	keys = []string{"rate:0", "rate:1", "rate:2", "rate:3", "rate:4"}
-	seen, err := a.SeenMany(ctx, keys)
-	if want := []bool{false, true, true, true, false}; err != nil || !slices.Equal(seen, want) {
-		t.Errorf("SeenMany(%q) = %v, %v, want %v, nil", keys, seen, err, want)
-	}
-	for _, s := range []store.Store{a, b} {
-		if got, err := s.MarkSeenMany(ctx, nil, time.Hour); err != nil || len(got) != 0 {
-			t.Errorf("MarkSeenMany(nil) = %v, %v, want [], nil", got, err)
-		}
-		if got, err := s.SeenMany(ctx, nil); err != nil || len(got) != 0 {
-			t.Errorf("SeenMany(nil) = %v, %v, want [], nil", got, err)
-		}
-	}
 }
 
 func testMarkSeen(t *testing.T, f Factory) {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -16,10 +17,25 @@ type Restarter func(t testing.TB, s store.Store) store.Store
 
 // RunRestart runs the recovery tests: a restarted instance takes back at once
 // what it had in flight and its leases, and never what another live instance
-// holds.
+// holds; its counting windows are kept.
 func RunRestart(t *testing.T, f Factory, restart Restarter) {
 	t.Run("Restart/TakesBackInFlight", func(t *testing.T) { testRestartTakesBack(t, f, restart) })
 	t.Run("Restart/KeepsLeases", func(t *testing.T) { testRestartLeases(t, f, restart) })
+	t.Run("Restart/KeepsWindows", func(t *testing.T) { testRestartWindows(t, f, restart) })
+}
+
+// testRestartWindows: a window's members and count outlive the process, so
+// a sender's rate window is not reset by a kill.
+func testRestartWindows(t *testing.T, f Factory, restart Restarter) {
+	ctx := t.Context()
+	a, _ := f(t)
+	if got, err := a.Rank(ctx, entries("rate:ana:1", "m1", "rate:ana:1", "m2"), time.Hour); err != nil || !slices.Equal(got, []int{1, 2}) {
+		t.Fatalf("Rank(m1, m2) = %v, %v, want [1 2], nil", got, err)
+	}
+	a = restart(t, a)
+	if got, err := a.Rank(ctx, entries("rate:ana:1", "m3", "rate:ana:1", "m1"), time.Hour); err != nil || !slices.Equal(got, []int{3, 1}) {
+		t.Errorf("Rank(m3, m1) after restart = %v, %v, want [3 1], nil", got, err)
+	}
 }
 
 func testRestartTakesBack(t *testing.T, f Factory, restart Restarter) {

@@ -33,6 +33,7 @@ func Run(t *testing.T, f Factory) {
 	all = append(all, test{"Ping", testPing})
 	all = append(all, incidentTests...)
 	all = append(all, dedupeTests...)
+	all = append(all, windowTests...)
 	all = append(all, queueTests...)
 	all = append(all, batchTests...)
 	all = append(all, browseTests...)
