@@ -16,6 +16,14 @@ import (
 // it lets the other shards waiting have a turn.
 const shardBatch = 32
 
+// dequeueBatch is how many messages a goroutine takes from its shard at once,
+// in one store write (a durable commit on the embedded store, a round trip on
+// Redis) instead of one each. The whole batch is in flight from that write
+// on, so it is kept well below what a turn may handle: fewer messages wait
+// out their visibility behind the one being handled, and fewer are given
+// back when the turn ends early.
+const dequeueBatch = 16
+
 // Leases that share a sharded queue (the inbox, the outbox) between
 // instances, named after the queue (see shardQueues.name). An instance renews a member
 // slot (the instances pack into the lowest slots), counts the live slots n
@@ -80,10 +88,11 @@ type shard struct {
 	mu      sync.Mutex
 	held    bool
 	renewed time.Time
-	// left: a message of the shard was left in flight at shutdown; the
-	// lease is kept until it expires, so nobody handles a later message
-	// before that one is visible again.
-	left bool
+	// keep: messages of the shard this instance took are in flight until
+	// then (one was left at shutdown, or could not be given back). The lease
+	// is not released before, but left to expire, so nobody handles a later
+	// message before those are visible again.
+	keep time.Time
 }
 
 func newPool(q shardQueues) *pool {
@@ -153,7 +162,10 @@ func (p *pool) assigned(i int) bool {
 	return p.mine[i]
 }
 
-// drain handles up to shardBatch messages of shard i in order, under its lease.
+// drain handles up to shardBatch messages of shard i in order, under its
+// lease, taking them dequeueBatch at a time. A message whose handling fails
+// is retried later (deliver nacks it) while the rest of the batch goes on,
+// as when each was taken alone.
 func (p *pool) drain(ctx context.Context, i int) {
 	p.mu.Lock()
 	p.queued[i] = false
@@ -162,18 +174,12 @@ func (p *pool) drain(ctx context.Context, i int) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	queue := p.q.shard(i)
-	for range shardBatch {
-		if ctx.Err() != nil {
+	for handled := 0; handled < shardBatch; {
+		if !p.proceed(ctx, i, queue, nil) {
 			return
 		}
-		if !p.assigned(i) {
-			p.release(ctx, i)
-			return
-		}
-		if !p.lease(ctx, i) {
-			return
-		}
-		d, err := p.q.store.Dequeue(ctx, queue, p.q.visibility)
+		want := min(dequeueBatch, shardBatch-handled)
+		batch, err := p.q.store.DequeueMany(ctx, queue, p.q.visibility, want)
 		switch {
 		case errors.Is(err, store.ErrEmpty):
 			p.failures.Store(0)
@@ -186,12 +192,72 @@ func (p *pool) drain(ctx context.Context, i int) {
 			return
 		}
 		p.failures.Store(0)
-		if !p.q.deliver(ctx, queue, d) {
-			sh.left = true
+		for k, d := range batch {
+			if k > 0 && !p.proceed(ctx, i, queue, batch[k:]) {
+				return
+			}
+			if !p.q.deliver(ctx, queue, d) {
+				sh.keep = time.Now().Add(p.shardTTL)
+				p.giveBack(queue, batch[k+1:])
+				return
+			}
+		}
+		handled += len(batch)
+		if len(batch) < want {
+			// The shard had no more ready: what was queued since is found
+			// by the next wake or poll, as after an empty dequeue, which
+			// this saves.
 			return
 		}
 	}
 	p.schedule(i) // more may be waiting
+}
+
+// proceed reports whether the drain of shard i (with shards[i].mu held) may
+// handle its next message: not shutting down, the shard still this
+// instance's and its lease held, renewed when due. Otherwise it gives back
+// rest, the messages taken and not handled yet, and releases a shard no
+// longer assigned here.
+func (p *pool) proceed(ctx context.Context, i int, queue string, rest []store.Delivery) bool {
+	unassigned := false
+	switch {
+	case ctx.Err() != nil:
+	case !p.assigned(i):
+		unassigned = true
+	case !p.lease(ctx, i):
+	default:
+		return true
+	}
+	if !p.giveBack(queue, rest) {
+		p.shards[i].keep = time.Now().Add(p.shardTTL)
+	}
+	if unassigned {
+		p.release(ctx, i)
+	}
+	return false
+}
+
+// giveBack makes messages taken from queue and not handled ready again at
+// once, in their places, rather than after their visibility timeout: the
+// next to drain the shard, here or in another instance, starts with them.
+// It reports whether none is left in flight here. It runs while shutting
+// down too, so it does not use the drain's context.
+func (p *pool) giveBack(queue string, rest []store.Delivery) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	all := true
+	for _, d := range rest {
+		err := p.q.store.Nack(ctx, queue, d, 0)
+		if err != nil && !errors.Is(err, store.ErrNotFound) { // ErrNotFound: already redelivered
+			all = false
+			p.q.logger.Warn("give back a message not handled; it is redelivered after its visibility timeout",
+				"queue", queue, "id", d.ID, "err", err)
+		}
+	}
+	return all
 }
 
 // lease takes or renews shard i's lease (with shards[i].mu held) and
@@ -214,10 +280,11 @@ func (p *pool) lease(ctx context.Context, i int) bool {
 	return sh.held
 }
 
-// release gives shard i's lease up (with shards[i].mu held).
+// release gives shard i's lease up (with shards[i].mu held), unless messages
+// it took are still in flight here (see shard.keep).
 func (p *pool) release(ctx context.Context, i int) {
 	sh := &p.shards[i]
-	if !sh.held {
+	if !sh.held || time.Now().Before(sh.keep) {
 		return
 	}
 	sh.held = false
@@ -303,9 +370,7 @@ func (p *pool) leave() {
 	for i := range InboxShards {
 		sh := &p.shards[i]
 		sh.mu.Lock()
-		if !sh.left {
-			p.release(ctx, i)
-		}
+		p.release(ctx, i)
 		sh.mu.Unlock()
 	}
 	if p.slot >= 0 {

@@ -154,11 +154,20 @@ type Queues interface {
 	EnqueueBatch(ctx context.Context, queue string, msgs []Queued) error
 	// Dequeue hands the oldest ready message to the caller, or returns ErrEmpty.
 	Dequeue(ctx context.Context, queue string, visibility time.Duration) (Delivery, error)
+	// DequeueMany is Dequeue for up to max ready messages at once, oldest
+	// first, in one write (one transaction, one round trip): each is in
+	// flight for visibility from now, under a token of its own, and is
+	// acked or nacked on its own. ErrEmpty when none is ready; max below 1
+	// is an error.
+	DequeueMany(ctx context.Context, queue string, visibility time.Duration, max int) ([]Delivery, error)
 	// Ack removes a delivered message for good. ErrNotFound if the token no
 	// longer owns it (it was redelivered or already acked).
 	Ack(ctx context.Context, queue string, d Delivery) error
 	// Nack makes a delivered message ready again after delay (a retry with
-	// backoff). ErrNotFound as for Ack.
+	// backoff). With no delay (0 or less) it is ready at once in its old
+	// place, ahead of the messages queued after it: a consumer that gives
+	// back messages it took but did not handle keeps the queue's order.
+	// ErrNotFound as for Ack.
 	Nack(ctx context.Context, queue string, d Delivery, delay time.Duration) error
 	// QueueLen returns how many messages are in the queue, in flight included.
 	QueueLen(ctx context.Context, queue string) (int, error)

@@ -173,11 +173,24 @@ func (s *Store) enqueue(tx *bbolt.Tx, name, id string, payload []byte) error {
 // Dequeue hands out the first ready message with a fresh token and hides it
 // for visibility.
 func (s *Store) Dequeue(ctx context.Context, name string, visibility time.Duration) (store.Delivery, error) {
-	if err := ctx.Err(); err != nil {
+	ds, err := s.DequeueMany(ctx, name, visibility, 1)
+	if err != nil {
 		return store.Delivery{}, err
 	}
-	// Pollers mostly find nothing: look in a read transaction first, which
-	// costs no fsync.
+	return ds[0], nil
+}
+
+// DequeueMany hands out up to max ready messages, oldest first, each with a
+// fresh token, and hides them for visibility, in one transaction.
+func (s *Store) DequeueMany(ctx context.Context, name string, visibility time.Duration, max int) ([]store.Delivery, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if max < 1 {
+		return nil, fmt.Errorf("dequeue %s: max %d, want at least 1", name, max)
+	}
+	// Pollers mostly find nothing, and every drain of a queue ends with an
+	// empty dequeue: look in a read transaction first, which costs no fsync.
 	var ready bool
 	err := s.view(func(tx *bbolt.Tx) error {
 		q, err := openQueue(tx, name, false)
@@ -192,41 +205,50 @@ func (s *Store) Dequeue(ctx context.Context, name string, visibility time.Durati
 		err = store.ErrEmpty
 	}
 	if err != nil {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", name, err)
+		return nil, fmt.Errorf("dequeue %s: %w", name, err)
 	}
-	var d store.Delivery
+	var ds []store.Delivery
 	err = s.update(func(tx *bbolt.Tx) error {
-		d = store.Delivery{} // update may run this again
+		ds = nil // update may run this again
 		q, err := openQueue(tx, name, false)
-		if err != nil {
+		if err != nil || q == nil {
+			// Nothing to take is no failure of the write: returning
+			// ErrEmpty here would roll back the writes sharing its commit.
 			return err
-		}
-		if q == nil {
-			return store.ErrEmpty
 		}
 		now := s.now()
-		k, id := q.ready.Cursor().First()
-		if k == nil || !isDue(k, now) {
-			return store.ErrEmpty
+		type due struct{ key, id []byte }
+		var take []due
+		c := q.ready.Cursor()
+		for k, id := c.First(); k != nil && len(take) < max && isDue(k, now); k, id = c.Next() {
+			take = append(take, due{clone(k), clone(id)})
 		}
-		id = clone(id)
-		it, err := decodeItem(q.items.Get(id))
-		if err != nil {
-			return fmt.Errorf("item %s: %w", id, err)
+		// The cursor is done with before the bucket changes under it.
+		for _, t := range take {
+			it, err := decodeItem(q.items.Get(t.id))
+			if err != nil {
+				return fmt.Errorf("item %s: %w", t.id, err)
+			}
+			if err := q.ready.Delete(t.key); err != nil {
+				return err
+			}
+			it.attempt++
+			it.readyAt = now.Add(visibility)
+			it.token = rand.Text()
+			ds = append(ds, store.Delivery{ID: string(t.id), Payload: it.payload, Attempt: int(it.attempt), Token: it.token})
+			if err := q.put(string(t.id), it); err != nil {
+				return err
+			}
 		}
-		if err := q.ready.Delete(k); err != nil {
-			return err
-		}
-		it.attempt++
-		it.readyAt = now.Add(visibility)
-		it.token = rand.Text()
-		d = store.Delivery{ID: string(id), Payload: it.payload, Attempt: int(it.attempt), Token: it.token}
-		return q.put(string(id), it)
+		return nil
 	})
-	if err != nil {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", name, err)
+	if err == nil && len(ds) == 0 {
+		err = store.ErrEmpty // taken by another consumer since the look
 	}
-	return d, nil
+	if err != nil {
+		return nil, fmt.Errorf("dequeue %s: %w", name, err)
+	}
+	return ds, nil
 }
 
 func isDue(readyKey []byte, now time.Time) bool {
@@ -255,7 +277,8 @@ func ack(tx *bbolt.Tx, name string, d store.Delivery) error {
 	})
 }
 
-// Nack makes the message ready again after delay if d's token still owns it.
+// Nack makes the message ready again after delay if d's token still owns it;
+// with no delay, in its old place.
 func (s *Store) Nack(ctx context.Context, name string, d store.Delivery, delay time.Duration) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -264,6 +287,13 @@ func (s *Store) Nack(ctx context.Context, name string, d store.Delivery, delay t
 		return settle(tx, name, d, func(q *queue, it item) error {
 			it.token = ""
 			it.readyAt = s.now().Add(delay)
+			if delay <= 0 {
+				// Back in its old place: ahead of whatever was queued
+				// after it (those wait under the time they were queued),
+				// by enqueue sequence among the messages given back, as
+				// takeBack does with what a dead process left in flight.
+				it.readyAt = time.Unix(0, 0)
+			}
 			return q.put(d.ID, it)
 		})
 	})

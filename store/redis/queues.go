@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"time"
 
@@ -47,10 +46,11 @@ return added
 `)
 
 // dequeueScript first moves messages whose wait is over back to ready, then
-// hands out the oldest ready one: it waits again for the visibility timeout,
-// under a fresh token.
-// KEYS: ready, wait, items. ARGV: visibility ms, token, instance.
-// Returns {id, payload, attempt} or nil when nothing is ready.
+// hands out up to max of the oldest ready ones: each waits again for the
+// visibility timeout, under a token of its own (the token prefix, a colon
+// and its place in the batch from 1).
+// KEYS: ready, wait, items. ARGV: visibility ms, max, token prefix, instance.
+// Returns {id1, payload1, attempt1, id2, ...}, empty when nothing is ready.
 var dequeueScript = goredis.NewScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -59,14 +59,17 @@ for _, id in ipairs(due) do
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZADD', KEYS[1], redis.call('HGET', KEYS[3], 's:' .. id) or 0, id)
 end
-local first = redis.call('ZRANGE', KEYS[1], 0, 0)
-if #first == 0 then return false end
-local id = first[1]
-redis.call('ZREM', KEYS[1], id)
-redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
-local attempt = redis.call('HINCRBY', KEYS[3], 'a:' .. id, 1)
-redis.call('HSET', KEYS[3], 't:' .. id, ARGV[2], 'h:' .. id, ARGV[3])
-return {id, redis.call('HGET', KEYS[3], 'p:' .. id) or '', attempt}
+local out = {}
+for i, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZADD', KEYS[2], now + tonumber(ARGV[1]), id)
+  local attempt = redis.call('HINCRBY', KEYS[3], 'a:' .. id, 1)
+  redis.call('HSET', KEYS[3], 't:' .. id, ARGV[3] .. ':' .. i, 'h:' .. id, ARGV[4])
+  table.insert(out, id)
+  table.insert(out, redis.call('HGET', KEYS[3], 'p:' .. id) or '')
+  table.insert(out, attempt)
+end
+return out
 `)
 
 // ackScript removes a message if the token still owns it.
@@ -127,24 +130,41 @@ func (s *Store) EnqueueBatch(ctx context.Context, queue string, msgs []store.Que
 
 // Dequeue hands the oldest ready message to the caller, or returns ErrEmpty.
 func (s *Store) Dequeue(ctx context.Context, queue string, visibility time.Duration) (store.Delivery, error) {
+	ds, err := s.DequeueMany(ctx, queue, visibility, 1)
+	if err != nil {
+		return store.Delivery{}, err
+	}
+	return ds[0], nil
+}
+
+// DequeueMany hands up to max of the oldest ready messages to the caller
+// with one script run, or returns ErrEmpty.
+func (s *Store) DequeueMany(ctx context.Context, queue string, visibility time.Duration, max int) ([]store.Delivery, error) {
+	if max < 1 {
+		return nil, fmt.Errorf("dequeue %s: max %d, want at least 1", queue, max)
+	}
 	if err := s.reclaimOnce(ctx, queue); err != nil {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", queue, err)
+		return nil, fmt.Errorf("dequeue %s: %w", queue, err)
 	}
 	token := rand.Text()
-	res, err := dequeueScript.Run(ctx, s.rdb, s.queueKeys(queue), ms(visibility), token, s.instance).Slice()
-	if errors.Is(err, goredis.Nil) {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", queue, store.ErrEmpty)
-	}
+	res, err := dequeueScript.Run(ctx, s.rdb, s.queueKeys(queue), ms(visibility), max, token, s.instance).Slice()
 	if err != nil {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %w", queue, err)
+		return nil, fmt.Errorf("dequeue %s: %w", queue, err)
 	}
-	if len(res) != 3 {
-		return store.Delivery{}, fmt.Errorf("dequeue %s: %d values from script, want 3: %w", queue, len(res), store.ErrCorrupt)
+	if len(res) == 0 {
+		return nil, fmt.Errorf("dequeue %s: %w", queue, store.ErrEmpty)
 	}
-	id, _ := res[0].(string)
-	payload, _ := res[1].(string)
-	attempt, _ := res[2].(int64)
-	return store.Delivery{ID: id, Payload: []byte(payload), Attempt: int(attempt), Token: token}, nil
+	if len(res)%3 != 0 || len(res)/3 > max {
+		return nil, fmt.Errorf("dequeue %s: %d values from script, want 3 for each of at most %d messages: %w", queue, len(res), max, store.ErrCorrupt)
+	}
+	ds := make([]store.Delivery, 0, len(res)/3)
+	for i := 0; i < len(res); i += 3 {
+		id, _ := res[i].(string)
+		payload, _ := res[i+1].(string)
+		attempt, _ := res[i+2].(int64)
+		ds = append(ds, store.Delivery{ID: id, Payload: []byte(payload), Attempt: int(attempt), Token: fmt.Sprintf("%s:%d", token, len(ds)+1)})
+	}
+	return ds, nil
 }
 
 // Ack removes a delivered message if d's token still owns it.

@@ -20,6 +20,7 @@ type Restarter func(t testing.TB, s store.Store) store.Store
 // holds; its counting windows are kept.
 func RunRestart(t *testing.T, f Factory, restart Restarter) {
 	t.Run("Restart/TakesBackInFlight", func(t *testing.T) { testRestartTakesBack(t, f, restart) })
+	t.Run("Restart/TakesBackBatch", func(t *testing.T) { testRestartTakesBackBatch(t, f, restart) })
 	t.Run("Restart/KeepsLeases", func(t *testing.T) { testRestartLeases(t, f, restart) })
 	t.Run("Restart/KeepsWindows", func(t *testing.T) { testRestartWindows(t, f, restart) })
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, f Factory) {
 	all = append(all, windowTests...)
 	all = append(all, queueTests...)
 	all = append(all, batchTests...)
+	all = append(all, dequeueManyTests...)
 	all = append(all, browseTests...)
 	all = append(all, timerTests...)
 	all = append(all, leaseTests...)
