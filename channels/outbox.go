@@ -36,6 +36,10 @@ type Outbox struct {
 	SentFor time.Duration
 	// noAdapterLogged holds the channels whose missing adapter was logged.
 	noAdapterLogged sync.Map
+	// queued carries the shards a worker in this process just queued
+	// replies in (see Queued).
+	queued     chan int
+	queuedOnce sync.Once
 	// MaxAttempts parks a reply still failing after this many attempts in
 	// the dead-letter queue; 0 retries for ever.
 	MaxAttempts int
@@ -70,12 +74,27 @@ func (o *Outbox) defaults() {
 	}
 }
 
+// Queued tells the outbox, when it runs in this process, that a reply was
+// just queued in queue (an outbox shard; other queues are ignored), so that
+// the shard is drained at once instead of at the next poll. It never waits:
+// a call finding the outbox busy is dropped and the poll finds the reply.
+func (o *Outbox) Queued(queue string) {
+	if i, ok := outboxShardIndex(queue); ok {
+		wake(o.queuedShards(), i)
+	}
+}
+
+func (o *Outbox) queuedShards() chan int {
+	o.queuedOnce.Do(func() { o.queued = make(chan int, InboxShards) })
+	return o.queued
+}
+
 // Run delivers replies until ctx is done, the outbox's shards shared with
 // the other instances as the inbox's are (see Worker).
 func (o *Outbox) Run(ctx context.Context) error {
 	o.defaults()
 	return newPool(shardQueues{name: OutboxQueue, shard: OutboxShardQueue, store: o.Store, holder: o.Holder, logger: o.Logger,
-		visibility: o.Visibility, poll: o.Poll, concurrency: o.Concurrency, deliver: o.deliver}).run(ctx)
+		visibility: o.Visibility, poll: o.Poll, concurrency: o.Concurrency, wake: o.queuedShards(), deliver: o.deliver}).run(ctx)
 }
 
 func sentKey(replyID string) string { return "sent:" + replyID }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"strconv"
+	"strings"
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/store"
@@ -21,6 +23,23 @@ func OutboxShardQueue(i int) string {
 		return OutboxQueue
 	}
 	return fmt.Sprintf("%s.%d", OutboxQueue, i)
+}
+
+// outboxShardIndex is the number of the outbox shard named queue; ok is
+// false for any other queue.
+func outboxShardIndex(queue string) (i int, ok bool) {
+	if queue == OutboxQueue {
+		return 0, true
+	}
+	rest, found := strings.CutPrefix(queue, OutboxQueue+".")
+	if !found {
+		return 0, false
+	}
+	i, err := strconv.Atoi(rest)
+	if err != nil || i < 1 || i >= InboxShards || OutboxShardQueue(i) != queue {
+		return 0, false
+	}
+	return i, true
 }
 
 // OutboxQueueFor is the outbox shard queue reply r belongs in.

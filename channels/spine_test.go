@@ -264,3 +264,31 @@ func TestCrashHelper(t *testing.T) {
 	_ = w.Run(ctx)
 	t.Fatalf("crash point %q never reached", os.Getenv("INTAKE_CRASH_AT"))
 }
+
+// TestWorkerWakesTheOutbox: a reply the worker queues goes out at once, not
+// at the outbox's next poll (an hour here), when the outbox runs in the
+// same process and the worker knows it.
+func TestWorkerWakesTheOutbox(t *testing.T) {
+	s := openStore(t, filepath.Join(t.TempDir(), "intake.db"))
+	ctx, cancel := context.WithCancel(context.Background())
+	a := chantest.New()
+	o := &channels.Outbox{Store: s, Adapters: map[intake.Channel]channels.Adapter{a.Channel(): a}, Logger: quietLogger(), Poll: time.Hour}
+	w := newWorker(s)
+	w.Outbox = o
+	var wg sync.WaitGroup
+	for _, run := range []func(context.Context) error{
+		func(ctx context.Context) error { return a.Run(ctx, w.Inbox()) }, w.Run, o.Run,
+	} {
+		wg.Go(func() { _ = run(ctx) })
+	}
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	time.Sleep(100 * time.Millisecond) // past the outbox's first poll, at start
+	for i, text := range []string{"la impresora no imprime", "sigue sin imprimir"} {
+		if err := a.Deliver(ctx, chantest.Message(fmt.Sprintf("w%d", i), "ana", "conv-w", text)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.WaitSent(i+1, 10*time.Second); err != nil {
+			t.Fatalf("reply %d not sent within 10 s with the outbox polling hourly: %v", i+1, err)
+		}
+	}
+}

@@ -42,6 +42,10 @@ type Worker struct {
 	Visibility time.Duration
 	// Poll is the idle wait between empty dequeues.
 	Poll time.Duration
+	// Outbox, when set, is the outbox running in this process: it is told
+	// of each reply queued, so that the reply goes out at once rather than
+	// at its next poll.
+	Outbox *Outbox
 	// Notices is where the notices of handlers (system messages to other
 	// incidents) are queued; this worker's durable inbox by default.
 	Notices Inbox
@@ -212,6 +216,11 @@ func (w *Worker) handle(ctx context.Context, msg *intake.Message, ack *store.Ack
 			return inIncident(inc.ID, created, err)
 		}
 		w.reached("committed")
+		if w.Outbox != nil {
+			for _, it := range r.Enqueue {
+				w.Outbox.Queued(it.Queue)
+			}
+		}
 		if fresh && created {
 			w.Metrics.opened()
 			w.Logger.Info("incident opened", "incident", inc.ID, "channel", msg.Channel)

@@ -110,6 +110,7 @@ func (m *Main) Open(ctx context.Context) error {
 		Concurrency: q.Concurrency, Holder: m.Config.Instance}
 	m.Outbox = &channels.Outbox{Store: m.Store, Logger: m.Logger, Metrics: m.Metrics, Visibility: q.RedeliverAfter, MaxAttempts: q.ReplyMaxAttempts,
 		Concurrency: q.OutboxConcurrency, Holder: m.Config.Instance}
+	m.Worker.Outbox = m.Outbox
 	m.HTTP = httpapi.New(m.Store, m.Config.HTTP.APIToken, m.Registry, m.Logger)
 	if m.Config.HTTP.Pprof {
 		m.HTTP.Handle("/debug/pprof/", http.HandlerFunc(pprof.Index))
