@@ -96,6 +96,8 @@ type imapPoller struct {
 	// tries counts failed attempts per UID within one UIDVALIDITY; in memory
 	// only, so a restart gives a poison message maxTries more attempts.
 	tries map[imap.UID]int
+	// renewed is when the poller lease was last renewed.
+	renewed time.Time
 }
 
 // dial connects and logs in according to the TLS mode.
@@ -168,7 +170,10 @@ func (p *imapPoller) session(ctx context.Context) error {
 	}
 	idle := c.Caps().Has(imap.CapIdle)
 	for {
-		if err := a.renewLease(ctx); err != nil {
+		// Renewed before every drain, however recently: the write also
+		// tells a store that refuses writes (but answers pings) from a
+		// run of bad messages before any is tried.
+		if err := p.renewLease(ctx, true); err != nil {
 			return err
 		}
 		if err := p.drain(ctx, c); err != nil {
@@ -183,6 +188,22 @@ func (p *imapPoller) session(ctx context.Context) error {
 // leaseTTL outlives the longest wait between renewals.
 func (a *Adapter) leaseTTL() time.Duration {
 	return max(a.opts.leaseTTL, 3*a.pollInterval(), 3*a.opts.idleMax)
+}
+
+// renewLease renews the poller lease, unless always is false and a third
+// of its time has not passed since the last renewal: a drain checks before
+// each chunk, and a write per chunk would queue behind the handling of the
+// messages just stored.
+func (p *imapPoller) renewLease(ctx context.Context, always bool) error {
+	if !always && !p.renewed.IsZero() && time.Since(p.renewed) < p.a.leaseTTL()/3 {
+		return nil
+	}
+	if err := p.a.renewLease(ctx); err != nil {
+		p.renewed = time.Time{}
+		return err
+	}
+	p.renewed = time.Now()
+	return nil
 }
 
 // renewLease keeps the poller lease; another holder having it ends the session.

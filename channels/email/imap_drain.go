@@ -18,10 +18,12 @@ import (
 )
 
 // drain stores every unprocessed message of the selected mailbox, oldest
-// first, in batches: one inbox write per batch, in UID order, then one move
-// or flag command for the batch's stored messages and one for those moved
-// aside. A crash between the write and the move reads the batch again; the
-// inbox skips what it already holds.
+// first, in chunks: one inbox write per chunk, in UID order, then one move
+// or flag command for the chunk's stored messages and one for those moved
+// aside. A crash between the write and the move reads the chunk again; the
+// inbox skips what it already holds. The bodies of the next chunk are
+// fetched while the current one is read, stored and moved, so the server's
+// work and the store's overlap.
 func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 	crit := &imap.SearchCriteria{NotFlag: []imap.Flag{imap.FlagDeleted, flagFailed}}
 	if p.a.cfg.IMAP.DoneMailbox == "" {
@@ -32,31 +34,49 @@ func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 		return fmt.Errorf("imap search: %w", err)
 	}
 	uids := data.AllUIDs()
-	for len(uids) > 0 {
-		if err := p.a.renewLease(ctx); err != nil {
+	if len(uids) == 0 {
+		return nil
+	}
+	max := int64(p.a.cfg.MaxSize)
+	if max <= 0 {
+		max = mailparse.DefaultMaxSize
+	}
+	chunks, err := p.plan(c, uids, max)
+	if err != nil || len(chunks) == 0 {
+		return err
+	}
+	next := prefetch(c, chunks[0])
+	for i := range chunks {
+		cur := next
+		next = nil
+		err := p.renewLease(ctx, false)
+		if err == nil && i+1 < len(chunks) {
+			next = prefetch(c, chunks[i+1])
+		}
+		msgs, ferr := cur.wait()
+		if err == nil {
+			err = ferr
+		}
+		if err == nil {
+			err = p.chunk(ctx, c, msgs, max)
+		}
+		if err != nil {
+			if next != nil {
+				_, _ = next.wait() // read its answer before the connection is reused or closed
+			}
 			return err
 		}
-		n := min(fetchBatch, len(uids))
-		if err := p.batch(ctx, c, uids[:n]); err != nil {
-			return err
-		}
-		uids = uids[n:]
 	}
 	return nil
 }
 
-// batch handles a few messages: sizes first, so that an oversized message is
-// never downloaded, then the bodies of the others, in chunks of at most
-// batchBytes.
-func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []imap.UID) error {
-	a := p.a
-	max := int64(a.cfg.MaxSize)
-	if max <= 0 {
-		max = mailparse.DefaultMaxSize
-	}
+// plan reads the sizes of uids, so that an oversized message is never
+// downloaded (it is moved aside now), and splits the others, in UID order,
+// into chunks of at most fetchBatch messages and batchBytes.
+func (p *imapPoller) plan(c *imapclient.Client, uids []imap.UID, max int64) ([][]imap.UID, error) {
 	sizes, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 	if err != nil {
-		return fmt.Errorf("imap fetch sizes: %w", err)
+		return nil, fmt.Errorf("imap fetch sizes: %w", err)
 	}
 	slices.SortFunc(sizes, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
 	var oversized imap.UIDSet
@@ -65,11 +85,11 @@ func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 	var bytes int64
 	for _, m := range sizes {
 		if m.RFC822Size > max {
-			a.log.Warn("imap message over max_size; moved aside", "uid", m.UID, "size", m.RFC822Size)
+			p.a.log.Warn("imap message over max_size; moved aside", "uid", m.UID, "size", m.RFC822Size)
 			oversized.AddNum(m.UID)
 			continue
 		}
-		if len(chunk) > 0 && bytes+m.RFC822Size > batchBytes {
+		if len(chunk) == fetchBatch || (len(chunk) > 0 && bytes+m.RFC822Size > batchBytes) {
 			chunks, chunk, bytes = append(chunks, chunk), nil, 0
 		}
 		chunk, bytes = append(chunk, m.UID), bytes+m.RFC822Size
@@ -78,14 +98,41 @@ func (p *imapPoller) batch(ctx context.Context, c *imapclient.Client, uids []ima
 		chunks = append(chunks, chunk)
 	}
 	if err := p.finish(c, nil, oversized); err != nil {
-		return err
+		return nil, err
 	}
-	for _, uids := range chunks {
-		if err := p.chunk(ctx, c, uids, max); err != nil {
-			return err
+	return chunks, nil
+}
+
+// fetching is a body FETCH sent ahead, its answer read in the background:
+// the client hands a command's messages over as they arrive, so they must be
+// read for the answers of later commands (the current chunk's move) to come.
+type fetching struct {
+	done chan struct{}
+	msgs []*imapclient.FetchMessageBuffer
+	err  error
+}
+
+// prefetch sends the body FETCH of uids now and reads its answer in the
+// background.
+func prefetch(c *imapclient.Client, uids []imap.UID) *fetching {
+	section := &imap.FetchItemBodySection{Peek: true}
+	cmd := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}})
+	f := &fetching{done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		f.msgs, f.err = cmd.Collect()
+		if f.err != nil {
+			f.err = fmt.Errorf("imap fetch: %w", f.err)
 		}
-	}
-	return nil
+	}()
+	return f
+}
+
+// wait returns the fetched messages in UID order.
+func (f *fetching) wait() ([]*imapclient.FetchMessageBuffer, error) {
+	<-f.done
+	slices.SortFunc(f.msgs, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
+	return f.msgs, f.err
 }
 
 // read is one fetched message after normalizing (and, once the chunk is
@@ -99,16 +146,11 @@ type read struct {
 	aside bool
 }
 
-// chunk fetches the bodies of uids, reads them all at once, stores the good
-// ones in the inbox with one write in UID order, and moves or flags them
-// with one command.
-func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, uids []imap.UID, max int64) error {
+// chunk reads the fetched msgs all at once, stores the good ones in the
+// inbox with one write in UID order, and moves or flags them with one
+// command.
+func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer, max int64) error {
 	section := &imap.FetchItemBodySection{Peek: true}
-	msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{section}}).Collect()
-	if err != nil {
-		return fmt.Errorf("imap fetch: %w", err)
-	}
-	slices.SortFunc(msgs, func(x, y *imapclient.FetchMessageBuffer) int { return cmp.Compare(x.UID, y.UID) })
 	// Every message is parsed in a goroutine of its own (a chunk is at most
 	// fetchBatch messages and batchBytes); the rate window of them all then
 	// costs the store one write (see rateLimit).
