@@ -28,11 +28,12 @@ import (
 const (
 	flagDone   imap.Flag = "$IntakeDone"
 	flagFailed imap.Flag = "$IntakeFailed"
-	// fetchBatch bounds the messages of one batch: one size FETCH, one
+	// fetchBatch bounds the messages of one chunk: one body FETCH, one
 	// inbox write and one move or flag command.
 	fetchBatch = 100
-	// batchBytes bounds the bodies fetched at once (a message over it is
-	// fetched on its own).
+	// batchBytes bounds the bodies of one chunk (a message over it is
+	// fetched on its own); a drain holds two chunks at most, the one being
+	// stored and the next one being fetched.
 	batchBytes = 16 << 20
 	// defaultPoll is the polling interval when IDLE is unavailable.
 	defaultPoll = 30 * time.Second
