@@ -46,6 +46,7 @@ func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 		return err
 	}
 	next := prefetch(c, chunks[0])
+	var moving func() error // the previous chunk's move, sent and not yet answered
 	for i := range chunks {
 		cur := next
 		next = nil
@@ -57,17 +58,28 @@ func (p *imapPoller) drain(ctx context.Context, c *imapclient.Client) error {
 		if err == nil {
 			err = ferr
 		}
+		var moved func() error
 		if err == nil {
-			err = p.chunk(ctx, c, msgs, max)
+			moved, err = p.chunk(ctx, c, msgs, max)
 		}
+		if moving != nil {
+			if merr := moving(); err == nil {
+				err = merr
+			}
+		}
+		moving = moved
 		if err != nil {
+			// Read every answer before the connection is reused or closed.
 			if next != nil {
-				_, _ = next.wait() // read its answer before the connection is reused or closed
+				_, _ = next.wait()
+			}
+			if moving != nil {
+				_ = moving()
 			}
 			return err
 		}
 	}
-	return nil
+	return moving()
 }
 
 // plan reads the sizes of uids, so that an oversized message is never
@@ -147,9 +159,10 @@ type read struct {
 }
 
 // chunk reads the fetched msgs all at once, stores the good ones in the
-// inbox with one write in UID order, and moves or flags them with one
-// command.
-func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer, max int64) error {
+// inbox with one write in UID order, and sends the command that moves or
+// flags them; moved waits for its answer, so that the next chunk is read
+// and stored meanwhile.
+func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer, max int64) (moved func() error, err error) {
 	section := &imap.FetchItemBodySection{Peek: true}
 	// Every message is parsed in a goroutine of its own (a chunk is at most
 	// fetchBatch messages and batchBytes); the rate window of them all then
@@ -161,7 +174,7 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*im
 	}
 	wg.Wait()
 	if err := p.rateLimit(ctx, reads); err != nil {
-		return err
+		return nil, err
 	}
 
 	var done, failed imap.UIDSet
@@ -181,7 +194,7 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*im
 				if p.accept(ctx, good, goodUIDs, &done, &failed) == nil {
 					_ = p.finish(c, done, failed)
 				}
-				return err
+				return nil, err
 			}
 			p.tries[r.uid]++
 			a := p.a
@@ -193,9 +206,9 @@ func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*im
 	}
 	if err := p.accept(ctx, good, goodUIDs, &done, &failed); err != nil {
 		_ = p.finish(c, done, failed)
-		return err
+		return nil, err
 	}
-	return p.finish(c, done, failed)
+	return p.finishing(c, done, failed), nil
 }
 
 // rateLimit applies the sender rate window to the messages read. When it
@@ -311,29 +324,46 @@ func (p *imapPoller) accept(ctx context.Context, msgs []*intake.Message, uids []
 
 // finish moves (or flags) the stored and the failed messages.
 func (p *imapPoller) finish(c *imapclient.Client, done, failed imap.UIDSet) error {
+	return p.finishing(c, done, failed)()
+}
+
+// finishing sends finish's commands now and returns the function that
+// waits for their answers.
+func (p *imapPoller) finishing(c *imapclient.Client, done, failed imap.UIDSet) func() error {
 	cfg := p.a.cfg.IMAP
+	markDone, markFailed := func() error { return nil }, func() error { return nil }
 	if len(done) > 0 {
-		if err := moveOrFlag(c, done, cfg.DoneMailbox, []imap.Flag{imap.FlagSeen, flagDone}); err != nil {
-			return fmt.Errorf("imap mark done: %w", err)
-		}
+		markDone = moveOrFlag(c, done, cfg.DoneMailbox, []imap.Flag{imap.FlagSeen, flagDone})
 	}
 	if len(failed) > 0 {
-		if err := moveOrFlag(c, failed, cfg.FailedMailbox, []imap.Flag{flagFailed}); err != nil {
-			return fmt.Errorf("imap mark failed: %w", err)
+		markFailed = moveOrFlag(c, failed, cfg.FailedMailbox, []imap.Flag{flagFailed})
+	}
+	return func() error {
+		derr, ferr := markDone(), markFailed()
+		if derr != nil {
+			return fmt.Errorf("imap mark done: %w", derr)
+		}
+		if ferr != nil {
+			return fmt.Errorf("imap mark failed: %w", ferr)
 		}
 		for _, r := range failed {
 			for u := r.Start; u <= r.Stop && u != 0; u++ {
 				delete(p.tries, u)
 			}
 		}
+		return nil
 	}
-	return nil
 }
 
-func moveOrFlag(c *imapclient.Client, set imap.UIDSet, mailbox string, flags []imap.Flag) error {
+// moveOrFlag sends the command that moves set to mailbox, or flags it when
+// mailbox is empty, and returns the function that waits for its answer.
+func moveOrFlag(c *imapclient.Client, set imap.UIDSet, mailbox string, flags []imap.Flag) func() error {
 	if mailbox != "" {
-		_, err := c.Move(set, mailbox).Wait()
-		return err
+		cmd := c.Move(set, mailbox)
+		return func() error {
+			_, err := cmd.Wait()
+			return err
+		}
 	}
-	return c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close()
+	return c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true, Flags: flags}, nil).Close
 }
