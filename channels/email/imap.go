@@ -29,8 +29,9 @@ const (
 	flagDone   imap.Flag = "$IntakeDone"
 	flagFailed imap.Flag = "$IntakeFailed"
 	// fetchBatch bounds the messages of one chunk: one body FETCH, one
-	// inbox write and one move or flag command.
-	fetchBatch = 100
+	// inbox write and one move or flag command. A crash between the write
+	// and the move reads up to this many again (the inbox skips them).
+	fetchBatch = 500
 	// batchBytes bounds the bodies of one chunk (a message over it is
 	// fetched on its own); a drain holds two chunks at most, the one being
 	// stored and the next one being fetched.

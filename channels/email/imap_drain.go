@@ -6,11 +6,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
-	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/intake-support/intake"
 	"github.com/intake-support/intake/channels"
@@ -164,15 +165,19 @@ type read struct {
 // and stored meanwhile.
 func (p *imapPoller) chunk(ctx context.Context, c *imapclient.Client, msgs []*imapclient.FetchMessageBuffer, max int64) (moved func() error, err error) {
 	section := &imap.FetchItemBodySection{Peek: true}
-	// Every message is parsed in a goroutine of its own (a chunk is at most
-	// fetchBatch messages and batchBytes); the rate window of them all then
-	// costs the store one write (see rateLimit).
+	// The messages are parsed side by side, two per core (a chunk is at
+	// most fetchBatch messages and batchBytes); the rate window of them all
+	// then costs the store one write (see rateLimit).
 	reads := make([]read, len(msgs))
-	var wg sync.WaitGroup
+	var g errgroup.Group
+	g.SetLimit(2 * runtime.GOMAXPROCS(0))
 	for i, m := range msgs {
-		wg.Go(func() { reads[i] = p.read(m.UID, m.FindBodySection(section), max) })
+		g.Go(func() error {
+			reads[i] = p.read(m.UID, m.FindBodySection(section), max)
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait() // read reports its failures in reads
 	if err := p.rateLimit(ctx, reads); err != nil {
 		return nil, err
 	}

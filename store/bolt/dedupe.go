@@ -87,6 +87,25 @@ func (s *Store) Seen(ctx context.Context, key string) (bool, error) {
 
 // sweep deletes up to sweepBatch expired keys, oldest first.
 func sweep(seen, exp *bbolt.Bucket, now time.Time) error {
+	doomed, err := takeExpired(exp, now)
+	if err != nil {
+		return err
+	}
+	for _, k := range doomed {
+		// Only delete the key if it still carries this expiry.
+		if v := seen.Get(k[8:]); bytes.Equal(v, k[:8]) {
+			if err := seen.Delete(k[8:]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// takeExpired deletes from the expiry index exp (keys: the 8-byte expiry,
+// then the name) up to sweepBatch entries due at now, oldest first, and
+// returns them for the caller to delete what they name.
+func takeExpired(exp *bbolt.Bucket, now time.Time) ([][]byte, error) {
 	c := exp.Cursor()
 	limit := timeKey(now)
 	var doomed [][]byte
@@ -98,14 +117,8 @@ func sweep(seen, exp *bbolt.Bucket, now time.Time) error {
 	}
 	for _, k := range doomed {
 		if err := exp.Delete(k); err != nil {
-			return err
-		}
-		// Only delete the key if it still carries this expiry.
-		if v := seen.Get(k[8:]); bytes.Equal(v, k[:8]) {
-			if err := seen.Delete(k[8:]); err != nil {
-				return err
-			}
+			return nil, err
 		}
 	}
-	return nil
+	return doomed, nil
 }

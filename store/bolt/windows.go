@@ -131,19 +131,11 @@ func decodeRank(v []byte) (int, error) {
 
 // sweepWindows deletes up to sweepBatch expired windows, oldest first.
 func sweepWindows(all, exp *bbolt.Bucket, now time.Time) error {
-	c := exp.Cursor()
-	limit := timeKey(now)
-	var doomed [][]byte
-	for k, _ := c.First(); k != nil && len(doomed) < sweepBatch; k, _ = c.Next() {
-		if len(k) < 8 || bytes.Compare(k[:8], limit) > 0 {
-			break
-		}
-		doomed = append(doomed, clone(k))
+	doomed, err := takeExpired(exp, now)
+	if err != nil {
+		return err
 	}
 	for _, k := range doomed {
-		if err := exp.Delete(k); err != nil {
-			return err
-		}
 		// Only delete the window if it still carries this expiry.
 		if w := all.Bucket(k[8:]); w != nil && bytes.Equal(w.Get(kWinExpires), k[:8]) {
 			if err := all.DeleteBucket(k[8:]); err != nil {
