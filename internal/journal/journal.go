@@ -69,8 +69,10 @@ type Journal struct {
 }
 
 type segment struct {
-	first, last uint64 // numbers of its records (last < first: none yet)
-	path        string
+	// last is the number of its last record (one less than its first
+	// while it has none).
+	last uint64
+	path string
 }
 
 type appendReq struct {
@@ -300,7 +302,7 @@ func (j *Journal) newSegment(first uint64) (*os.File, error) {
 		return nil, err
 	}
 	j.mu.Lock()
-	j.segments = append(j.segments, &segment{first: first, last: first - 1, path: path})
+	j.segments = append(j.segments, &segment{last: first - 1, path: path})
 	j.mu.Unlock()
 	return f, nil
 }

@@ -62,7 +62,7 @@ func (j *Journal) replay() (next uint64, err error) {
 			}
 			continue
 		}
-		j.segments = append(j.segments, &segment{first: s.first, last: next - 1, path: s.path})
+		j.segments = append(j.segments, &segment{last: next - 1, path: s.path})
 	}
 	j.Replayed = len(j.pending)
 	j.undone = len(j.pending)
