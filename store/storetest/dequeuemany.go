@@ -227,11 +227,7 @@ func testDequeueManyConcurrent(t *testing.T, f Factory) {
 	ctx := t.Context()
 	a, b := f(t)
 	const n, consumers = 120, 8
-	for i := range n {
-		if err := a.Enqueue(ctx, "inbox", keyN("m", i), nil); err != nil {
-			t.Fatalf("Enqueue(%q, %q) = %v, want nil", "inbox", keyN("m", i), err)
-		}
-	}
+	enqueueN(t, a, "inbox", n)
 	var mu sync.Mutex
 	got := map[string]int{}
 	var wg sync.WaitGroup

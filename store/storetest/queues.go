@@ -229,11 +229,7 @@ func testConcurrentConsumers(t *testing.T, f Factory) {
 	ctx := t.Context()
 	a, b := f(t)
 	const n, consumers = 60, 8
-	for i := range n {
-		if err := a.Enqueue(ctx, "inbox", keyN("m", i), nil); err != nil {
-			t.Fatalf("Enqueue(%q, %q) = %v, want nil", "inbox", keyN("m", i), err)
-		}
-	}
+	enqueueN(t, a, "inbox", n)
 	var mu sync.Mutex
 	got := map[string]int{}
 	var wg sync.WaitGroup
@@ -265,4 +261,14 @@ func testConcurrentConsumers(t *testing.T, f Factory) {
 		}
 	}
 	queueLen(t, a, "inbox", 0)
+}
+
+// enqueueN adds n messages m-000, m-001... to queue, in order, without payloads.
+func enqueueN(t *testing.T, s store.Store, queue string, n int) {
+	t.Helper()
+	for i := range n {
+		if err := s.Enqueue(t.Context(), queue, keyN("m", i), nil); err != nil {
+			t.Fatalf("Enqueue(%q, %q) = %v, want nil", queue, keyN("m", i), err)
+		}
+	}
 }
