@@ -5,8 +5,6 @@ import (
 	"net/smtp"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -46,11 +44,6 @@ func TestServeKilledWithMailInTheJournal(t *testing.T) {
 	for err := range errs {
 		t.Fatalf("a mail of the burst was refused: %v", err)
 	}
-	outbox := filepath.Join(filepath.Dir(cfg), "outbox")
-	replies := func() []string {
-		files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
-		return files
-	}
 	// Logged, not asserted: how far the killed gateway had got.
 	segs, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg), "data", "intake.db.smtp-journal", "segment-*"))
 	var journalled int64
@@ -59,33 +52,10 @@ func TestServeKilledWithMailInTheJournal(t *testing.T) {
 			journalled += info.Size()
 		}
 	}
-	t.Logf("at the kill: %d replies written, %d bytes in %d journal segments", len(replies()), journalled, len(segs))
+	t.Logf("at the kill: %d replies written, %d bytes in %d journal segments", len(outboxReplies(cfg)), journalled, len(segs))
 
 	g2 := startServe(t, cfg, "INTAKE_API_TOKEN=tok")
 	g2.waitReady(t)
-	deadline := time.Now().Add(60 * time.Second)
-	for len(replies()) < mails && time.Now().Before(deadline) {
-		time.Sleep(100 * time.Millisecond)
-	}
-	time.Sleep(500 * time.Millisecond) // room for a duplicate to show
-	answered := map[string]int{}
-	for _, p := range replies() {
-		b, _ := os.ReadFile(p)
-		if m := regexp.MustCompile(`In-Reply-To: <(journal-\d+)@`).FindSubmatch(b); m != nil {
-			answered[string(m[1])]++
-		}
-	}
-	if len(answered) != mails {
-		t.Errorf("%d mails answered, want %d; logs after restart:\n%s", len(answered), mails, g2.logs.String())
-	}
-	for id, n := range answered {
-		if n != 1 {
-			t.Errorf("%s answered %d times, want once", id, n)
-		}
-	}
-	_, body := apiGet(t, g2.addr, "/api/v1/incidents?limit=1000", "tok")
-	if n := strings.Count(body, `"id": "INC-`); n != mails {
-		t.Errorf("%d incidents, want %d", n, mails)
-	}
+	expectAnsweredOnce(t, g2, cfg, "journal-", mails, 60*time.Second)
 	g2.stop(t)
 }

@@ -361,20 +361,32 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 			}
 		}
 	}
-	outbox := filepath.Join(filepath.Dir(cfg), "outbox")
-	replies := func() []string {
-		files, _ := filepath.Glob(filepath.Join(outbox, "*.eml"))
-		return files
-	}
-	deadline := time.Now().Add(20 * time.Second)
-	for len(replies()) < mails && time.Now().Before(deadline) {
+	expectAnsweredOnce(t, g2, cfg, "kill-", mails, 20*time.Second)
+	g2.stop(t)
+}
+
+// outboxReplies lists the reply files the gateway of cfg wrote.
+func outboxReplies(cfg string) []string {
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(cfg), "outbox", "*.eml"))
+	return files
+}
+
+// expectAnsweredOnce waits up to within for replies to the mails numbered 0
+// to mails-1 whose Message-IDs start with prefix, then checks that every
+// reply answers one of them, each exactly once, and that g's API (token
+// "tok") lists one incident per mail.
+func expectAnsweredOnce(t *testing.T, g *gateway, cfg, prefix string, mails int, within time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for len(outboxReplies(cfg)) < mails && time.Now().Before(deadline) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond) // room for a duplicate to show
+	inReplyTo := regexp.MustCompile(`In-Reply-To: <(` + regexp.QuoteMeta(prefix) + `\d+)@`)
 	answered := map[string]int{}
-	for _, p := range replies() {
+	for _, p := range outboxReplies(cfg) {
 		b, _ := os.ReadFile(p)
-		m := regexp.MustCompile(`In-Reply-To: <(kill-\d+)@`).FindSubmatch(b)
+		m := inReplyTo.FindSubmatch(b)
 		if m == nil {
 			t.Errorf("%s answers no customer mail", filepath.Base(p))
 			continue
@@ -382,16 +394,15 @@ func TestServeKilledDuringIntakeLosesNothing(t *testing.T) {
 		answered[string(m[1])]++
 	}
 	if len(answered) != mails {
-		t.Errorf("%d mails answered, want %d; logs after restart:\n%s", len(answered), mails, g2.logs.String())
+		t.Errorf("%d mails answered, want %d; logs after restart:\n%s", len(answered), mails, g.logs.String())
 	}
 	for id, n := range answered {
 		if n != 1 {
 			t.Errorf("%s answered %d times, want once", id, n)
 		}
 	}
-	_, body := apiGet(t, g2.addr, "/api/v1/incidents?limit=1000", "tok")
+	_, body := apiGet(t, g.addr, "/api/v1/incidents?limit=1000", "tok")
 	if n := strings.Count(body, `"id": "INC-`); n != mails {
 		t.Errorf("%d incidents, want %d", n, mails)
 	}
-	g2.stop(t)
 }

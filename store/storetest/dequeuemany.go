@@ -262,11 +262,7 @@ func testDequeueManyConcurrent(t *testing.T, f Factory) {
 		})
 	}
 	wg.Wait()
-	for i := range n {
-		if c := got[keyN("m", i)]; c != 1 {
-			t.Errorf("message %q delivered %d times, want 1", keyN("m", i), c)
-		}
-	}
+	deliveredOnce(t, got, n)
 	queueLen(t, a, "inbox", 0)
 }
 

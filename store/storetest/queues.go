@@ -255,11 +255,7 @@ func testConcurrentConsumers(t *testing.T, f Factory) {
 		})
 	}
 	wg.Wait()
-	for i := range n {
-		if c := got[keyN("m", i)]; c != 1 {
-			t.Errorf("message %q delivered %d times, want 1", keyN("m", i), c)
-		}
-	}
+	deliveredOnce(t, got, n)
 	queueLen(t, a, "inbox", 0)
 }
 
@@ -269,6 +265,17 @@ func enqueueN(t *testing.T, s store.Store, queue string, n int) {
 	for i := range n {
 		if err := s.Enqueue(t.Context(), queue, keyN("m", i), nil); err != nil {
 			t.Fatalf("Enqueue(%q, %q) = %v, want nil", queue, keyN("m", i), err)
+		}
+	}
+}
+
+// deliveredOnce checks that got counts each of the messages m-000... of
+// enqueueN(n) exactly once.
+func deliveredOnce(t *testing.T, got map[string]int, n int) {
+	t.Helper()
+	for i := range n {
+		if c := got[keyN("m", i)]; c != 1 {
+			t.Errorf("message %q delivered %d times, want 1", keyN("m", i), c)
 		}
 	}
 }
